@@ -1,0 +1,197 @@
+// The only file that knows JavaScript: argument checks, conversion, and turning -errno into
+// an Error that keeps errno as a number. No policy lives here (see ts/ for that).
+#include <napi.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "ethtool_ops.h"
+#include "link_list.h"
+#include "netns_socket.h"
+
+namespace {
+
+Napi::Error SysError(Napi::Env env, int neg_errno, const char* syscall, const char* command,
+                     const std::string& ifname, const std::string& netns) {
+  int e = -neg_errno;
+  std::string msg = std::string(syscall) + (command ? std::string(" ") + command : "") + " failed: " + std::strerror(e);
+  Napi::Error err = Napi::Error::New(env, msg);
+  Napi::Object o = err.Value();
+  o.Set("errno", Napi::Number::New(env, e));
+  o.Set("syscall", Napi::String::New(env, syscall));
+  if (command) o.Set("command", Napi::String::New(env, command));
+  if (!ifname.empty()) o.Set("ifname", Napi::String::New(env, ifname));
+  o.Set("netns", Napi::String::New(env, netns));
+  return err;
+}
+
+std::string StringArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (info.Length() <= i || !info[i].IsString()) throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a string");
+  std::string s = info[i].As<Napi::String>().Utf8Value();
+  if (s.find('\0') != std::string::npos) throw Napi::TypeError::New(info.Env(), std::string(what) + " must not contain NUL");
+  return s;
+}
+
+Napi::Uint32Array WordsArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (info.Length() <= i || !info[i].IsTypedArray() ||
+      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a Uint32Array");
+  }
+  return info[i].As<Napi::Uint32Array>();
+}
+
+// Resolves the control socket for netns, or throws.
+int Socket(Napi::Env env, const std::string& netns, const std::string& ifname) {
+  const char* failed = "socket";
+  int fd = nic::ethtool_socket(netns.c_str(), &failed);
+  if (fd < 0) throw SysError(env, fd, failed, nullptr, ifname, netns);
+  return fd;
+}
+
+// featureNames(netns, ifname): string[] -- empty strings are holes.
+Napi::Value FeatureNames(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string netns = StringArg(info, 0, "netns"), ifname = StringArg(info, 1, "ifname");
+  int fd = Socket(env, netns, ifname);
+  std::vector<std::string> names;
+  int rc = nic::feature_names(fd, ifname.c_str(), &names);
+  if (rc < 0) throw SysError(env, rc, "ioctl", "ETHTOOL_GSSET_INFO/GSTRINGS", ifname, netns);
+  Napi::Array out = Napi::Array::New(env, names.size());
+  for (size_t i = 0; i < names.size(); i++) out.Set(uint32_t(i), Napi::String::New(env, names[i]));
+  return out;
+}
+
+// getFeatures(netns, ifname, blocks: Uint32Array): number of words the kernel has.
+Napi::Value GetFeatures(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string netns = StringArg(info, 0, "netns"), ifname = StringArg(info, 1, "ifname");
+  Napi::Uint32Array blocks = WordsArg(info, 2, "blocks");
+  int fd = Socket(env, netns, ifname);
+  int rc = nic::get_features(fd, ifname.c_str(), blocks.Data(), uint32_t(blocks.ElementLength() / 4));
+  if (rc < 0) throw SysError(env, rc, "ioctl", "ETHTOOL_GFEATURES", ifname, netns);
+  return Napi::Number::New(env, rc);
+}
+
+struct SetArgs {
+  std::string netns, ifname;
+  std::vector<uint32_t> valid, requested;
+};
+
+SetArgs ReadSetArgs(const Napi::CallbackInfo& info) {
+  SetArgs a;
+  a.netns = StringArg(info, 0, "netns");
+  a.ifname = StringArg(info, 1, "ifname");
+  Napi::Uint32Array valid = WordsArg(info, 2, "valid"), requested = WordsArg(info, 3, "requested");
+  if (valid.ElementLength() != requested.ElementLength()) {
+    throw Napi::RangeError::New(info.Env(), "valid and requested must have the same length");
+  }
+  a.valid.assign(valid.Data(), valid.Data() + valid.ElementLength());
+  a.requested.assign(requested.Data(), requested.Data() + requested.ElementLength());
+  return a;
+}
+
+// setFeatures(netns, ifname, valid, requested): the ioctl's non-negative result.
+Napi::Value SetFeatures(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SetArgs a = ReadSetArgs(info);
+  int fd = Socket(env, a.netns, a.ifname);
+  int rc = nic::set_features(fd, a.ifname.c_str(), a.valid.data(), a.requested.data(), uint32_t(a.valid.size()));
+  if (rc < 0) throw SysError(env, rc, "ioctl", "ETHTOOL_SFEATURES", a.ifname, a.netns);
+  return Napi::Number::New(env, rc);
+}
+
+// The same in the thread pool: ioctls take rtnl_lock and drivers may sleep.
+class SetFeaturesWorker : public Napi::AsyncWorker {
+ public:
+  SetFeaturesWorker(Napi::Env env, SetArgs args)
+      : Napi::AsyncWorker(env, "nic-offload:setFeatures"), args_(std::move(args)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    int fd = nic::ethtool_socket(args_.netns.c_str(), &failed_);
+    if (fd < 0) {
+      rc_ = fd;
+      return;
+    }
+    failed_ = "ioctl";
+    rc_ = nic::set_features(fd, args_.ifname.c_str(), args_.valid.data(), args_.requested.data(), uint32_t(args_.valid.size()));
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (rc_ < 0) {
+      const char* cmd = std::strcmp(failed_, "ioctl") == 0 ? "ETHTOOL_SFEATURES" : nullptr;
+      deferred_.Reject(SysError(env, rc_, failed_, cmd, args_.ifname, args_.netns).Value());
+    } else {
+      deferred_.Resolve(Napi::Number::New(env, rc_));
+    }
+  }
+
+ private:
+  SetArgs args_;
+  Napi::Promise::Deferred deferred_;
+  int rc_ = 0;
+  const char* failed_ = "socket";
+};
+
+Napi::Value SetFeaturesAsync(const Napi::CallbackInfo& info) {
+  auto* worker = new SetFeaturesWorker(info.Env(), ReadSetArgs(info));
+  Napi::Promise p = worker->Promise();
+  worker->Queue();
+  return p;
+}
+
+// driverInfo(netns, ifname): { driver, version, firmwareVersion, busInfo, expansionRomVersion }
+Napi::Value DriverInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string netns = StringArg(info, 0, "netns"), ifname = StringArg(info, 1, "ifname");
+  int fd = Socket(env, netns, ifname);
+  nic::DriverInfo d;
+  int rc = nic::driver_info(fd, ifname.c_str(), &d);
+  if (rc < 0) throw SysError(env, rc, "ioctl", "ETHTOOL_GDRVINFO", ifname, netns);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("driver", d.driver);
+  o.Set("version", d.version);
+  o.Set("firmwareVersion", d.firmware_version);
+  o.Set("busInfo", d.bus_info);
+  o.Set("expansionRomVersion", d.erom_version);
+  return o;
+}
+
+// listInterfaces(netns): Array<{ index, name }>
+Napi::Value ListInterfaces(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string netns = StringArg(info, 0, "netns");
+  std::vector<nic::Link> links;
+  const char* failed = "socket";
+  int rc = nic::list_links(netns.c_str(), &links, &failed);
+  if (rc < 0) throw SysError(env, rc, failed, "RTM_GETLINK", "", netns);
+  Napi::Array out = Napi::Array::New(env, links.size());
+  for (size_t i = 0; i < links.size(); i++) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("index", Napi::Number::New(env, links[i].index));
+    o.Set("name", Napi::String::New(env, links[i].name));
+    out.Set(uint32_t(i), o);
+  }
+  return out;
+}
+
+Napi::Value CloseSockets(const Napi::CallbackInfo& info) {
+  nic::close_cached_sockets();
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("featureNames", Napi::Function::New(env, FeatureNames, "featureNames"));
+  exports.Set("getFeatures", Napi::Function::New(env, GetFeatures, "getFeatures"));
+  exports.Set("setFeatures", Napi::Function::New(env, SetFeatures, "setFeatures"));
+  exports.Set("setFeaturesAsync", Napi::Function::New(env, SetFeaturesAsync, "setFeaturesAsync"));
+  exports.Set("driverInfo", Napi::Function::New(env, DriverInfo, "driverInfo"));
+  exports.Set("listInterfaces", Napi::Function::New(env, ListInterfaces, "listInterfaces"));
+  exports.Set("closeSockets", Napi::Function::New(env, CloseSockets, "closeSockets"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(nic_offload, Init)

@@ -1,0 +1,118 @@
+#include "netns_socket.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace nic {
+namespace {
+
+struct Cached {
+  dev_t dev;
+  ino_t ino;
+  int fd;
+};
+
+std::mutex cache_mutex;
+int own_netns_socket = -1;                 // for "" (guarded by cache_mutex)
+std::map<std::string, Cached> by_path;     // guarded by cache_mutex
+
+int plain_socket(int domain, int type, int protocol, const char** failed) {
+  int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+  if (fd < 0) {
+    *failed = "socket";
+    return -errno;
+  }
+  return fd;
+}
+
+// ethtool's choice: an AF_INET datagram socket, or a generic netlink one on kernels built
+// without IPv4. SIOCETHTOOL is handled by the core for any family.
+int new_ethtool_socket(const char** failed) {
+  int fd = plain_socket(AF_INET, SOCK_DGRAM, 0, failed);
+  if (fd >= 0) return fd;
+  return plain_socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC, failed);
+}
+
+template <typename Make>
+int in_netns(const char* netns, const char** failed, Make make) {
+  if (netns == nullptr || netns[0] == '\0') return make(failed);
+  int target = open(netns, O_RDONLY | O_CLOEXEC);
+  if (target < 0) {
+    *failed = "open";
+    return -errno;
+  }
+  int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (self < 0) {
+    int e = errno;
+    close(target);
+    *failed = "open";
+    return -e;
+  }
+  if (setns(target, CLONE_NEWNET) < 0) {
+    int e = errno;
+    close(target);
+    close(self);
+    *failed = "setns";
+    return -e;
+  }
+  int fd = make(failed);
+  // Going back cannot fail for lack of privilege (we were allowed to leave); if it fails
+  // anyway, this thread would silently act on the wrong namespace from now on.
+  if (setns(self, CLONE_NEWNET) < 0) std::abort();
+  close(target);
+  close(self);
+  return fd;
+}
+
+}  // namespace
+
+int socket_in_netns(const char* netns, int domain, int type, int protocol, const char** failed) {
+  return in_netns(netns, failed, [&](const char** f) { return plain_socket(domain, type, protocol, f); });
+}
+
+int ethtool_socket(const char* netns, const char** failed) {
+  std::lock_guard<std::mutex> lock(cache_mutex);
+  if (netns == nullptr || netns[0] == '\0') {
+    if (own_netns_socket < 0) {
+      int fd = new_ethtool_socket(failed);
+      if (fd < 0) return fd;
+      own_netns_socket = fd;
+    }
+    return own_netns_socket;
+  }
+  struct stat st;
+  if (stat(netns, &st) < 0) {
+    *failed = "stat";
+    return -errno;
+  }
+  auto it = by_path.find(netns);
+  if (it != by_path.end()) {
+    if (it->second.dev == st.st_dev && it->second.ino == st.st_ino) return it->second.fd;
+    close(it->second.fd);  // the name now refers to another namespace
+    by_path.erase(it);
+  }
+  int fd = in_netns(netns, failed, new_ethtool_socket);
+  if (fd < 0) return fd;
+  by_path[netns] = Cached{st.st_dev, st.st_ino, fd};
+  return fd;
+}
+
+void close_cached_sockets() {
+  std::lock_guard<std::mutex> lock(cache_mutex);
+  for (auto& kv : by_path) close(kv.second.fd);
+  by_path.clear();
+  if (own_netns_socket >= 0) close(own_netns_socket);
+  own_netns_socket = -1;
+}
+
+}  // namespace nic

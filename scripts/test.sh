@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone, as root: system packages, npm packages, then mocha.
+# This is the README's test command, and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" != 0 ]; then echo "run as root: the tests create network namespaces (sudo $0)" >&2; exit 1; fi
+bash scripts/install-test-deps.sh
+npm ci --no-audit --no-fund
+npm test

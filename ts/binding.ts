@@ -1,0 +1,62 @@
+// The only file that touches the loaded .node object. Everything above it uses this typed
+// interface, which a fake (test/helpers/fake-binding.ts) implements too.
+import * as path from 'path';
+import { ErrorCode, NicOffloadError } from './errors';
+
+export interface NativeDriverInfo {
+  driver: string;
+  version: string;
+  firmwareVersion: string;
+  busInfo: string;
+  expansionRomVersion: string;
+}
+
+export interface NativeLink {
+  index: number;
+  name: string;
+}
+
+/**
+ * `netns` is '' for the caller's own namespace or the path of a namespace file. Every call
+ * throws an Error carrying `errno` (a positive number), `syscall` and `command` on failure.
+ */
+export interface NativeBinding {
+  /** ETHTOOL_GSSET_INFO + ETHTOOL_GSTRINGS(ETH_SS_FEATURES); '' marks a hole. */
+  featureNames(netns: string, ifname: string): string[];
+  /** ETHTOOL_GFEATURES into blocks of 4 words {available, requested, active, never_changed};
+   *  returns the kernel's word count (may exceed blocks.length / 4: call again with room). */
+  getFeatures(netns: string, ifname: string, blocks: Uint32Array): number;
+  /** ETHTOOL_SFEATURES; returns the ioctl's result: bit 0 UNSUPPORTED, bit 1 WISH. */
+  setFeatures(netns: string, ifname: string, valid: Uint32Array, requested: Uint32Array): number;
+  setFeaturesAsync(netns: string, ifname: string, valid: Uint32Array, requested: Uint32Array): Promise<number>;
+  driverInfo(netns: string, ifname: string): NativeDriverInfo;
+  listInterfaces(netns: string): NativeLink[];
+  closeSockets(): void;
+}
+
+let loaded: NativeBinding | undefined;
+
+/** The native binding, loaded on first use (so `--help` never pays for it). */
+export function binding(): NativeBinding {
+  if (!loaded) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const load = require('node-gyp-build') as (dir: string) => NativeBinding;
+      loaded = load(path.join(__dirname, '..'));
+    } catch (e) {
+      throw new NicOffloadError(
+        `cannot load the nic-offload native addon: ${(e as Error).message}. ` +
+          'No prebuild matches this platform and no local build exists; run "npm rebuild nic-offload" with python3, make and g++ installed.',
+        { code: ErrorCode.NATIVE_UNAVAILABLE },
+      );
+    }
+  }
+  return loaded;
+}
+
+/** Replaces the native binding (tests use a fake one). Returns the previous one. */
+export function useBinding(b: NativeBinding | undefined): NativeBinding | undefined {
+  const prev = loaded;
+  loaded = b;
+  return prev;
+}

@@ -1,0 +1,186 @@
+// The public device API: reads are synchronous nouns, writes take the shape reads return.
+import { binding, NativeBinding, NativeDriverInfo } from './binding';
+import { ErrorCode, fromNative, NicOffloadError } from './errors';
+import { dryRunOutcome, outcome, SetResult } from './outcome';
+import { planChange, resolveAsks } from './plan';
+import { Features, Snapshot, toFeatures } from './snapshot';
+import { resolveNetns, validateChanges, validateIfname, validateOptions } from './validate';
+
+export interface NetnsOptions {
+  /** A name from `ip netns list`, or a namespace file path such as /proc/PID/ns/net. Default: the caller's own. */
+  netns?: string;
+}
+
+export interface SetOptions extends NetnsOptions {
+  /** Compute what would be sent, send nothing. */
+  dryRun?: boolean;
+}
+
+export type DriverInfo = NativeDriverInfo;
+
+// The kernel's feature names are the same for every device and never change while it runs, so
+// they are read once per binding (ETHTOOL_GSSET_INFO + GSTRINGS) and kept.
+const namesCache = new WeakMap<NativeBinding, readonly string[]>();
+
+function kernelNames(b: NativeBinding, ns: string, ifname: string): readonly string[] {
+  let names = namesCache.get(b);
+  if (!names) {
+    names = Object.freeze(b.featureNames(ns, ifname));
+    if (names.length === 0) {
+      throw new NicOffloadError('this kernel reports no named offload features (ETHTOOL_GSSET_INFO); it is older than 2.6.39', {
+        code: ErrorCode.NO_NAMED_FEATURES,
+        ifname,
+      });
+    }
+    namesCache.set(b, names);
+  }
+  return names;
+}
+
+let scratch = new Uint32Array(8);
+
+function readSnapshot(b: NativeBinding, ns: string, ifname: string, keep: boolean): Snapshot {
+  const names = kernelNames(b, ns, ifname);
+  let words = b.getFeatures(ns, ifname, scratch);
+  if (words * 4 > scratch.length) {
+    scratch = new Uint32Array(words * 4);
+    words = b.getFeatures(ns, ifname, scratch);
+  }
+  // Reads used only to build a result share one buffer; snapshots kept for a diff get their own.
+  const blocks = keep ? scratch.slice(0, words * 4) : scratch.subarray(0, words * 4);
+  return { names, words, blocks };
+}
+
+function call<T>(ifname: string | undefined, netns: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw fromNative(e, ifname, netns);
+  }
+}
+
+/**
+ * The offload features of `ifname`, keyed by kernel name in kernel order.
+ * Errors: ERR_INVALID_IFNAME, ERR_INVALID_NETNS, ENODEV, ENOENT/EPERM (namespace).
+ */
+export function getFeatures(ifname: string, options?: NetnsOptions): Features {
+  validateIfname(ifname);
+  const opts = validateOptions<NetnsOptions>(options);
+  const ns = resolveNetns(opts.netns);
+  return call(ifname, opts.netns ?? '', () => toFeatures(readSnapshot(binding(), ns, ifname, false)));
+}
+
+/** The raw snapshot (names, word count, blocks): for callers that diff states. */
+export function getFeatureSnapshot(ifname: string, options?: NetnsOptions): Snapshot {
+  validateIfname(ifname);
+  const opts = validateOptions<NetnsOptions>(options);
+  const ns = resolveNetns(opts.netns);
+  return call(ifname, opts.netns ?? '', () => readSnapshot(binding(), ns, ifname, true));
+}
+
+/** The kernel's feature names in bit order ('' marks a hole). Read through `ifname`. */
+export function getFeatureNames(ifname: string, options?: NetnsOptions): readonly string[] {
+  validateIfname(ifname);
+  const opts = validateOptions<NetnsOptions>(options);
+  const ns = resolveNetns(opts.netns);
+  return call(ifname, opts.netns ?? '', () => kernelNames(binding(), ns, ifname));
+}
+
+interface Prepared {
+  b: NativeBinding;
+  ns: string;
+  netns: string;
+  before: Snapshot;
+  plan: ReturnType<typeof planChange>;
+  dryRun: boolean;
+}
+
+function prepare(ifname: unknown, changes: unknown, options: unknown): Prepared {
+  validateIfname(ifname);
+  const opts = validateOptions<SetOptions>(options);
+  const ns = resolveNetns(opts.netns);
+  if (opts.dryRun !== undefined && typeof opts.dryRun !== 'boolean') {
+    throw Object.assign(new TypeError('options.dryRun must be a boolean'), { code: ErrorCode.INVALID_ARG_TYPE });
+  }
+  const list = validateChanges(changes);
+  const netns = opts.netns ?? '';
+  const b = binding();
+  const before = call(ifname as string, netns, () => readSnapshot(b, ns, ifname as string, true));
+  const asks = resolveAsks(list, before.names, ifname as string);
+  return { b, ns, netns, before, plan: planChange(asks, before), dryRun: opts.dryRun === true };
+}
+
+/**
+ * Changes offload features in one ETHTOOL_SFEATURES request. `changes` maps kernel names or
+ * ethtool's legacy names (rx, tx, sg, tso, gso, gro, lro, … short or long) to on/off. A request
+ * already in effect sends nothing. Errors: ERR_INVALID_IFNAME, ERR_UNKNOWN_FEATURE,
+ * ERR_INVALID_ARG_TYPE (TypeError), ENODEV, EPERM (needs CAP_NET_ADMIN), EINVAL, EOPNOTSUPP.
+ */
+export async function setFeatures(ifname: string, changes: Record<string, boolean> | Map<string, boolean>, options?: SetOptions): Promise<SetResult> {
+  const p = prepare(ifname, changes, options);
+  if (p.dryRun) return dryRunOutcome(ifname, p.netns, p.plan, p.before);
+  let flags = 0;
+  if (p.plan.needed) {
+    try {
+      flags = await p.b.setFeaturesAsync(p.ns, ifname, p.plan.valid, p.plan.requested);
+    } catch (e) {
+      throw fromNative(e, ifname, p.netns);
+    }
+  }
+  const after = p.plan.needed ? call(ifname, p.netns, () => readSnapshot(p.b, p.ns, ifname, true)) : p.before;
+  return outcome(ifname, p.netns, p.plan, p.before, after, p.plan.needed, flags);
+}
+
+/** `setFeatures` for scripts: the same, blocking. */
+export function setFeaturesSync(ifname: string, changes: Record<string, boolean> | Map<string, boolean>, options?: SetOptions): SetResult {
+  const p = prepare(ifname, changes, options);
+  if (p.dryRun) return dryRunOutcome(ifname, p.netns, p.plan, p.before);
+  let flags = 0;
+  if (p.plan.needed) flags = call(ifname, p.netns, () => p.b.setFeatures(p.ns, ifname, p.plan.valid, p.plan.requested));
+  const after = p.plan.needed ? call(ifname, p.netns, () => readSnapshot(p.b, p.ns, ifname, true)) : p.before;
+  return outcome(ifname, p.netns, p.plan, p.before, after, p.plan.needed, flags);
+}
+
+/** Driver name, version, firmware and bus address (ETHTOOL_GDRVINFO). Errors: ENODEV, EOPNOTSUPP. */
+export function getDriverInfo(ifname: string, options?: NetnsOptions): DriverInfo {
+  validateIfname(ifname);
+  const opts = validateOptions<NetnsOptions>(options);
+  const ns = resolveNetns(opts.netns);
+  return call(ifname, opts.netns ?? '', () => binding().driverInfo(ns, ifname));
+}
+
+/** Names of every interface in the namespace, by ifindex. Errors: ENOENT/EPERM (namespace). */
+export function listInterfaces(options?: NetnsOptions): string[] {
+  const opts = validateOptions<NetnsOptions>(options);
+  const ns = resolveNetns(opts.netns);
+  return call(undefined, opts.netns ?? '', () => binding().listInterfaces(ns).map((l) => l.name));
+}
+
+/**
+ * The features of every interface in the namespace, keyed by interface name. An interface that
+ * disappears while being read is left out.
+ */
+export function getAllFeatures(options?: NetnsOptions): Record<string, Features> {
+  const opts = validateOptions<NetnsOptions>(options);
+  const ns = resolveNetns(opts.netns);
+  const b = binding();
+  const out: Record<string, Features> = {};
+  for (const { name } of call(undefined, opts.netns ?? '', () => b.listInterfaces(ns))) {
+    try {
+      out[name] = toFeatures(readSnapshot(b, ns, name, false));
+    } catch (e) {
+      const err = fromNative(e, name, opts.netns);
+      if ((err as { code?: string }).code === 'ENODEV') continue;
+      throw err;
+    }
+  }
+  return out;
+}
+
+/**
+ * Closes the cached control sockets. Each keeps its namespace alive after `ip netns del`;
+ * call this when done with namespaces that are going away (not while writes are pending).
+ */
+export function releaseSockets(): void {
+  binding().closeSockets();
+}

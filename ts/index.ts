@@ -1,0 +1,21 @@
+export {
+  getFeatures,
+  getFeatureSnapshot,
+  getFeatureNames,
+  setFeatures,
+  setFeaturesSync,
+  getDriverInfo,
+  listInterfaces,
+  getAllFeatures,
+  releaseSockets,
+} from './device';
+export type { NetnsOptions, SetOptions, DriverInfo } from './device';
+export type { Features, FeatureState, Snapshot } from './snapshot';
+export type { SetResult, AskedFeature, FeatureChange, UnmetRequest, UnmetReason } from './outcome';
+export { ETHTOOL_F_UNSUPPORTED, ETHTOOL_F_WISH } from './outcome';
+export { Feature, KERNEL_FEATURE_NAMES, LEGACY_FLAGS } from './catalogue';
+export type { FeatureName, KernelFeatureName, LegacyShortName, LegacyLongName } from './catalogue';
+export { legacyGroups, patternMatches } from './legacy';
+export type { LegacyGroup } from './legacy';
+export { NicOffloadError, ErrorCode } from './errors';
+export { validateIfname } from './validate';
