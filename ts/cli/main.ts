@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// nic-offload: the command-line shell over the public API.
+import type { CliIO } from './command';
+import { COMMANDS, loadCommand } from './registry';
+import { reportError } from './report-error';
+
+function version(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../package.json') as { version: string }).version;
+}
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, e]) => `  ${name.padEnd(11)} ${e.summary}`);
+  return [
+    'Usage: nic-offload COMMAND [ARGS...] [--netns NAME] [--json]',
+    '',
+    'Read and change NIC offload features (like ethtool -k / -K), and make them persist.',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run "nic-offload help COMMAND" for details and examples.',
+    'Example (the Raspberry Pi "hw csum failure" fix): nic-offload set eth0 rx off tx off',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined || first === '--help' || first === '-h') {
+      io.out(usage());
+      return first === undefined ? 1 : 0;
+    }
+    if (first === '--version' || first === '-V') {
+      io.out(`${version()}\n`);
+      return 0;
+    }
+    if (first === 'help') {
+      if (rest.length === 0) {
+        io.out(usage());
+        return 0;
+      }
+      const cmd = loadCommand(rest[0]);
+      if (!cmd) return reportError(new Error(`unknown command "${rest[0]}"; run "nic-offload --help"`), io, false);
+      io.out(cmd.help);
+      return 0;
+    }
+    const cmd = loadCommand(first);
+    if (!cmd) return reportError(Object.assign(new Error(`unknown command "${first}"; run "nic-offload --help"`), { code: 'ERR_USAGE' }), io, json);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(cmd.help);
+      return 0;
+    }
+    return await cmd.run(rest, io);
+  } catch (e) {
+    return reportError(e, io, json);
+  }
+}
+
+export function processIO(): CliIO {
+  return {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    env: process.env,
+    isTTY: process.stdout.isTTY === true,
+    stdin: process.stdin,
+  };
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), processIO()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`nic-offload: ${(e as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

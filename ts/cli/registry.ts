@@ -1,0 +1,19 @@
+// Command name -> module, loaded on demand so start-up only pays for the command it runs.
+// Each area adds its own entry here (and keeps its code in commands/<name>.ts).
+import type { Command } from './command';
+
+interface Entry {
+  summary: string;
+  load: () => Command;
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+export const COMMANDS: Record<string, Entry> = {
+  show: { summary: 'show offload features, like ethtool -k', load: () => require('./commands/show').default },
+  set: { summary: 'change offload features, like ethtool -K', load: () => require('./commands/set').default },
+};
+
+export function loadCommand(name: string): Command | undefined {
+  const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
+  return entry ? entry.load() : undefined;
+}
