@@ -158,7 +158,7 @@ Napi::Value DriverInfo(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// listInterfaces(netns): Array<{ index, name }>
+// listInterfaces(netns): Array<{ index, name, master, kind, address, permAddress }>
 Napi::Value ListInterfaces(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string netns = StringArg(info, 0, "netns");
@@ -171,6 +171,10 @@ Napi::Value ListInterfaces(const Napi::CallbackInfo& info) {
     Napi::Object o = Napi::Object::New(env);
     o.Set("index", Napi::Number::New(env, links[i].index));
     o.Set("name", Napi::String::New(env, links[i].name));
+    o.Set("master", Napi::Number::New(env, links[i].master));
+    o.Set("kind", Napi::String::New(env, links[i].kind));
+    o.Set("address", Napi::String::New(env, links[i].address));
+    o.Set("permAddress", Napi::String::New(env, links[i].perm_address));
     out.Set(uint32_t(i), o);
   }
   return out;

@@ -7,11 +7,36 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
 
 #include "netns_socket.h"
 
 namespace nic {
+namespace {
+
+#ifndef IFLA_PERM_ADDRESS
+#define IFLA_PERM_ADDRESS 54
+#endif
+
+std::string c_string(struct rtattr* rta) {
+  const char* s = static_cast<const char*>(RTA_DATA(rta));
+  return std::string(s, strnlen(s, RTA_PAYLOAD(rta)));
+}
+
+std::string hex_address(struct rtattr* rta) {
+  static const char digits[] = "0123456789abcdef";
+  const auto* b = static_cast<const unsigned char*>(RTA_DATA(rta));
+  std::string out;
+  for (size_t i = 0; i < RTA_PAYLOAD(rta); i++) {
+    if (i) out += ':';
+    out += digits[b[i] >> 4];
+    out += digits[b[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
 
 int list_links(const char* netns, std::vector<Link>* out, const char** failed) {
   int fd = socket_in_netns(netns, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, failed);
@@ -60,13 +85,32 @@ int list_links(const char* netns, std::vector<Link>* out, const char** failed) {
       if (nh->nlmsg_type != RTM_NEWLINK) continue;
       auto* ifi = static_cast<struct ifinfomsg*>(NLMSG_DATA(nh));
       int alen = int(IFLA_PAYLOAD(nh));
+      Link link;
+      link.index = ifi->ifi_index;
       for (auto* rta = IFLA_RTA(ifi); RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
-        if (rta->rta_type == IFLA_IFNAME) {
-          const char* name = static_cast<const char*>(RTA_DATA(rta));
-          out->push_back(Link{ifi->ifi_index, std::string(name, strnlen(name, RTA_PAYLOAD(rta)))});
-          break;
+        switch (rta->rta_type) {
+          case IFLA_IFNAME:
+            link.name = c_string(rta);
+            break;
+          case IFLA_MASTER:
+            if (RTA_PAYLOAD(rta) >= sizeof(uint32_t)) link.master = int(*static_cast<uint32_t*>(RTA_DATA(rta)));
+            break;
+          case IFLA_ADDRESS:
+            link.address = hex_address(rta);
+            break;
+          case IFLA_PERM_ADDRESS:
+            link.perm_address = hex_address(rta);
+            break;
+          case IFLA_LINKINFO: {
+            int ilen = int(RTA_PAYLOAD(rta));
+            for (auto* in = static_cast<struct rtattr*>(RTA_DATA(rta)); RTA_OK(in, ilen); in = RTA_NEXT(in, ilen)) {
+              if (in->rta_type == IFLA_INFO_KIND) link.kind = c_string(in);
+            }
+            break;
+          }
         }
       }
+      out->push_back(std::move(link));
     }
   }
 }

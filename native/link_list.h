@@ -7,8 +7,12 @@
 namespace nic {
 
 struct Link {
-  int index;
+  int index = 0;
   std::string name;
+  int master = 0;            // IFLA_MASTER: the bridge/bond this device is a port of (0: none)
+  std::string kind;          // IFLA_INFO_KIND: "veth", "bridge", "tun", … ("" for plain NICs)
+  std::string address;       // IFLA_ADDRESS as aa:bb:…
+  std::string perm_address;  // IFLA_PERM_ADDRESS (Linux >= 5.6, real NICs only)
 };
 
 // Fills `out` in the kernel's dump order (by ifindex). Returns 0 or -errno.

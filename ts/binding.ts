@@ -14,6 +14,14 @@ export interface NativeDriverInfo {
 export interface NativeLink {
   index: number;
   name: string;
+  /** ifindex of the bridge/bond this device is a port of; 0 for none. */
+  master: number;
+  /** rtnetlink link kind: 'veth', 'bridge', 'tun', 'bond', …; '' for plain hardware NICs. */
+  kind: string;
+  /** Current MAC address (aa:bb:cc:dd:ee:ff), '' if none. */
+  address: string;
+  /** Permanent MAC address (Linux >= 5.6, hardware NICs), '' if unknown. */
+  permAddress: string;
 }
 
 /**

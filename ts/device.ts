@@ -1,5 +1,5 @@
 // The public device API: reads are synchronous nouns, writes take the shape reads return.
-import { binding, NativeBinding, NativeDriverInfo } from './binding';
+import { binding, NativeBinding, NativeDriverInfo, NativeLink } from './binding';
 import { ErrorCode, fromNative, NicOffloadError } from './errors';
 import { dryRunOutcome, outcome, SetResult } from './outcome';
 import { planChange, resolveAsks } from './plan';
@@ -154,6 +154,15 @@ export function listInterfaces(options?: NetnsOptions): string[] {
   const opts = validateOptions<NetnsOptions>(options);
   const ns = resolveNetns(opts.netns);
   return call(undefined, opts.netns ?? '', () => binding().listInterfaces(ns).map((l) => l.name));
+}
+
+export type LinkInfo = NativeLink;
+
+/** Every interface of the namespace with its index, master (bridge/bond), kind and MAC addresses. */
+export function listLinks(options?: NetnsOptions): LinkInfo[] {
+  const opts = validateOptions<NetnsOptions>(options);
+  const ns = resolveNetns(opts.netns);
+  return call(undefined, opts.netns ?? '', () => binding().listInterfaces(ns));
 }
 
 /**

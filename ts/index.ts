@@ -6,10 +6,11 @@ export {
   setFeaturesSync,
   getDriverInfo,
   listInterfaces,
+  listLinks,
   getAllFeatures,
   releaseSockets,
 } from './device';
-export type { NetnsOptions, SetOptions, DriverInfo } from './device';
+export type { NetnsOptions, SetOptions, DriverInfo, LinkInfo } from './device';
 export type { Features, FeatureState, Snapshot } from './snapshot';
 export type { SetResult, AskedFeature, FeatureChange, UnmetRequest, UnmetReason } from './outcome';
 export { ETHTOOL_F_UNSUPPORTED, ETHTOOL_F_WISH } from './outcome';
