@@ -41,6 +41,13 @@ export class TestNetns {
     return ns;
   }
 
+  /** A namespace with a given name (for re-creation tests); still deleted like the others. */
+  static createNamed(name: string): TestNetns {
+    must('ip', ['netns', 'add', name]);
+    live.add(name);
+    return new TestNetns(name);
+  }
+
   /** `ip -n NAME ...` */
   ip(...args: string[]): string {
     return must('ip', ['-n', this.name, ...args]);
