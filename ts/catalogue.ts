@@ -55,11 +55,8 @@ function constantKey(name: string): string {
     .join('');
 }
 
-type Camel<S extends string> = S extends `${infer H}-${infer T}`
-  ? `${Capitalize<H>}${Camel<T>}`
-  : S extends `${infer H}_${infer T}`
-    ? `${Capitalize<H>}${Camel<T>}`
-    : Capitalize<S>;
+type Underscored<S extends string> = S extends `${infer H}_${infer T}` ? `${Capitalize<H>}${Underscored<T>}` : Capitalize<S>;
+type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${Underscored<H>}${Camel<T>}` : Underscored<S>;
 
 /** `Feature.RxChecksum === 'rx-checksum'`, `Feature.Tso === 'tso'`, … */
 export const Feature = Object.freeze(
