@@ -27,3 +27,4 @@ export type { EthtoolJsonFeature, EthtoolJsonDevice } from './format/features-js
 export { formatSetReport, formatCheckReport, checkStatus, setReportJson } from './format/set-report';
 export type { CommandOutput, SetReportJson } from './format/set-report';
 export { ExitStatus } from './format/exit-status';
+export { changesFromEthtoolArgs } from './format/ethtool-args';

@@ -1,6 +1,7 @@
 // nic-offload set: `ethtool -K` through the public API, plus --check (plan only) and --json.
 import { getFeatureNames, setFeatures } from '../../device';
 import { colourize, colourWanted } from '../../format/colour';
+import { changesFromEthtoolArgs } from '../../format/ethtool-args';
 import { errorExitStatus } from '../../format/exit-status';
 import { checkStatus, CommandOutput, formatCheckReport, formatSetReport, setReportJson } from '../../format/set-report';
 import { parseArgs } from '../args';
@@ -12,8 +13,10 @@ const HELP = `Usage: nic-offload set IFACE NAME on|off [NAME on|off ...] [--netn
 Change offload features like "ethtool -K IFACE NAME on|off ...". NAME is a kernel feature name
 (tx-checksum-ip-generic, rx-gro-hw, ...) or one of ethtool's legacy names, short or long (rx, tx,
 sg, tso, gso, gro, lro, rxvlan, txvlan, ntuple, rxhash, or rx-checksumming, ...), which stands
-for every feature it covers. A later mention overrides an earlier one. All of it goes to the
+for every feature it covers. All of it goes to the
 kernel in one request; a request already in effect sends nothing. Needs CAP_NET_ADMIN.
+As with ethtool -K, a feature named more than once (directly or through a legacy name) ends up
+on if any mention says on: "tso on tx-tcp6-segmentation off" leaves tx-tcp6-segmentation on.
 
 Output, as ethtool -K prints it: nothing when everything took effect as asked; otherwise
 "Actual changes:" and the features that changed or did not, flat in kernel order, marked
@@ -34,25 +37,24 @@ Exit status:
 Examples:
   nic-offload set eth0 rx off tx off          # Raspberry Pi: stop "eth0: hw csum failure"
   nic-offload set eth0 gro off lro off
-  nic-offload set eth0 tso on tx-tcp6-segmentation off
+  nic-offload set eth0 tso off tx-tcp6-segmentation on   # TSO for IPv6 only
   nic-offload set eth0 rx off --check; echo $?   # 2: would change, 0: already off
   if nic-offload set eth0 gro off --check >/dev/null; then echo "gro is already off"; fi
   nic-offload set eth0 gro off --json | jq .changed
 `;
 
-/** `NAME on|off ...` as ordered changes; a repeated name moves to its last position. */
-function changesFrom(pairs: string[]): Map<string, boolean> {
-  const changes = new Map<string, boolean>();
-  for (let i = 0; i < pairs.length; i += 2) {
-    const [name, value] = [pairs[i], pairs[i + 1]];
+/** `NAME on|off ...` as [name, on] pairs; anything but on/off after a name is a usage error. */
+function pairsFrom(args: string[]): Array<[string, boolean]> {
+  const pairs: Array<[string, boolean]> = [];
+  for (let i = 0; i < args.length; i += 2) {
+    const [name, value] = [args[i], args[i + 1]];
     if (value !== 'on' && value !== 'off') {
       const got = value === undefined ? 'nothing' : JSON.stringify(value);
       throw new UsageError(`set: feature "${name}" must be followed by on or off, got ${got}`);
     }
-    changes.delete(name);
-    changes.set(name, value === 'on');
+    pairs.push([name, value === 'on']);
   }
-  return changes;
+  return pairs;
 }
 
 function emit(io: CliIO, o: CommandOutput): number {
@@ -69,7 +71,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     if (ifname === undefined) {
       throw new UsageError('set: give an interface and NAME on|off pairs, e.g. "nic-offload set eth0 rx off tx off"');
     }
-    const changes = changesFrom(pairs);
+    const changes = changesFromEthtoolArgs(pairsFrom(pairs));
     const netns = args.options.get('netns');
     const check = args.flags.has('check');
     const result = await setFeatures(ifname, changes, { netns, dryRun: check });
