@@ -42,13 +42,18 @@ let scratch = new Uint32Array(8);
 function readSnapshot(b: NativeBinding, ns: string, ifname: string, keep: boolean): Snapshot {
   const names = kernelNames(b, ns, ifname);
   let words = b.getFeatures(ns, ifname, scratch);
-  if (words * 4 > scratch.length) {
-    scratch = new Uint32Array(words * 4);
-    words = b.getFeatures(ns, ifname, scratch);
+  if (words * 4 !== scratch.length) {
+    // The word count is fixed for the kernel's lifetime: size the buffer to it once, so later
+    // reads need neither a second call nor a view.
+    if (words * 4 < scratch.length) {
+      scratch = scratch.slice(0, words * 4);
+    } else {
+      scratch = new Uint32Array(words * 4);
+      words = b.getFeatures(ns, ifname, scratch);
+    }
   }
   // Reads used only to build a result share one buffer; snapshots kept for a diff get their own.
-  const blocks = keep ? scratch.slice(0, words * 4) : scratch.subarray(0, words * 4);
-  return { names, words, blocks };
+  return { names, words, blocks: keep ? scratch.slice() : scratch };
 }
 
 function call<T>(ifname: string | undefined, netns: string, fn: () => T): T {
