@@ -3,9 +3,9 @@
 // --json parsed against `ethtool --json -k`.
 import assert from 'assert/strict';
 import * as api from '../../ts/index';
-import { cli } from '../helpers/cli-run';
+import { binArgv, cli } from '../helpers/cli-run';
 import { DEVICES, makeDevices } from '../helpers/devices';
-import { TestNetns } from '../helpers/netns';
+import { run, TestNetns } from '../helpers/netns';
 
 // Each state is reached from the previous one by these `ethtool -K` requests.
 const STATES: Array<Array<[string, ...string[]]>> = [
@@ -93,6 +93,20 @@ describe('cli: show is ethtool -k (real kernel, real ethtool)', function () {
     assert.equal(r.stdout, `\n${ns.ethtool('-k', 'v0').stdout}\n${ns.ethtool('-k', 'br0').stdout}`);
     const j = await cli(['show', 'v0', 'br0', '--json', '--netns', ns.name]);
     assert.deepEqual(JSON.parse(j.stdout), [...JSON.parse(ns.ethtool('--json', '-k', 'v0').stdout), ...JSON.parse(ns.ethtool('--json', '-k', 'br0').stdout)]);
+  });
+
+  it('as a process: plain and identical to ethtool when piped, coloured on a terminal unless NO_COLOR', () => {
+    const argv = binArgv('show', 'v0', '--netns', ns.name);
+    const piped = run(argv[0], argv.slice(1));
+    assert.deepEqual(piped, ns.ethtool('-k', 'v0'));
+    // script(1) gives the command a terminal; its output has CRLF line ends.
+    const quoted = argv.map((a) => `'${a}'`).join(' ');
+    const env = { ...process.env, NO_COLOR: '' };
+    const tty = run('script', ['-qec', quoted, '/dev/null'], { env }).stdout.replace(/\r\n/g, '\n');
+    assert.match(tty, /\x1b\[32mon\x1b\[0m/);
+    assert.equal(tty.replace(/\x1b\[[0-9;]*m/g, ''), piped.stdout);
+    const noColor = run('script', ['-qec', quoted, '/dev/null'], { env: { ...process.env, NO_COLOR: '1' } }).stdout;
+    assert.equal(noColor.replace(/\r\n/g, '\n'), piped.stdout);
   });
 
   it('a missing interface: exit status 1 like ethtool -k, one line saying so, nothing on stdout', async () => {
