@@ -109,6 +109,20 @@ describe('cli: show is ethtool -k (real kernel, real ethtool)', function () {
     assert.equal(noColor.replace(/\r\n/g, '\n'), piped.stdout);
   });
 
+  it('a reader that goes away (show | head): silent, exit status 141 like ethtool killed by SIGPIPE', () => {
+    const many = TestNetns.create('pipe');
+    try {
+      for (let i = 0; i < 40; i++) many.addVeth(`p${i}`, `q${i}`); // more output than a pipe holds
+      const head = (argv: string[]) => run('bash', ['-c', 'set -o pipefail; "$@" | head -c 10 >/dev/null', '_', ...argv]);
+      const e = head(['ip', 'netns', 'exec', many.name, 'ethtool', '-k', '*']);
+      const r = head(binArgv('show', '--netns', many.name));
+      assert.deepEqual(r, e);
+      assert.equal(r.status, 141);
+    } finally {
+      many.destroy();
+    }
+  });
+
   it('a missing interface: exit status 1 like ethtool -k, one line saying so, nothing on stdout', async () => {
     const e = ns.ethtool('-k', 'nosuch0');
     const r = await cli(['show', 'nosuch0', '--netns', ns.name]);

@@ -70,6 +70,12 @@ export function processIO(): CliIO {
 }
 
 if (require.main === module) {
+  // `nic-offload show | head`: the reader went away. ethtool dies of SIGPIPE (status 141);
+  // Node ignores SIGPIPE and would throw EPIPE with a stack trace instead.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(141);
+  });
   main(process.argv.slice(2), processIO()).then(
     (code) => {
       process.exitCode = code;
