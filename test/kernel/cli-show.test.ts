@@ -123,6 +123,18 @@ describe('cli: show is ethtool -k (real kernel, real ethtool)', function () {
     }
   });
 
+  // Known difference: netlink ethtool resolves an altname and prints the device's own name in
+  // the header; SIOCETHTOOL takes the altname as given (and only up to 15 bytes).
+  it('an altname: the same features, the header names the name given', async () => {
+    ns.ip('link', 'property', 'add', 'dev', 'v0', 'altname', 'v0alt');
+    const e = ns.ethtool('-k', 'v0alt');
+    assert.match(e.stdout, /^Features for v0:\n/);
+    const r = await cli(['show', 'v0alt', '--netns', ns.name]);
+    assert.equal(r.stdout, e.stdout.replace(/^Features for v0:/, 'Features for v0alt:'));
+    const long = await cli(['show', 'v0-an-altname-too-long', '--netns', ns.name, '--json']);
+    assert.equal(JSON.parse(long.stdout).error.code, 'ERR_INVALID_IFNAME');
+  });
+
   it('a missing interface: exit status 1 like ethtool -k, one line saying so, nothing on stdout', async () => {
     const e = ns.ethtool('-k', 'nosuch0');
     const r = await cli(['show', 'nosuch0', '--netns', ns.name]);
