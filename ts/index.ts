@@ -28,3 +28,5 @@ export { formatSetReport, formatCheckReport, checkStatus, setReportJson } from '
 export type { CommandOutput, SetReportJson } from './format/set-report';
 export { ExitStatus } from './format/exit-status';
 export { changesFromEthtoolArgs } from './format/ethtool-args';
+export { persist, unpersist, listPersisted, detectBackend, reapply, BACKEND_NAMES } from './persist';
+export type { BackendName, PersistOptions, PersistResult, PersistedEntry, PersistedFile, FileAction } from './persist';

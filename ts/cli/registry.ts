@@ -11,6 +11,10 @@ interface Entry {
 export const COMMANDS: Record<string, Entry> = {
   show: { summary: 'show offload features, like ethtool -k', load: () => require('./commands/show').default },
   set: { summary: 'change offload features, like ethtool -K', load: () => require('./commands/set').default },
+  persist: { summary: 'set offload features and keep them across reboot and re-plug', load: () => require('./commands/persist').default },
+  unpersist: { summary: 'forget persisted offload settings (restores the files exactly)', load: () => require('./commands/unpersist').default },
+  persisted: { summary: 'list persisted offload settings', load: () => require('./commands/persisted').default },
+  reapply: { summary: 'set the persisted offload settings of an interface again', load: () => require('./commands/reapply').default },
 };
 
 export function loadCommand(name: string): Command | undefined {

@@ -1,0 +1,95 @@
+// nic-offload persist: apply offload settings live and record them for boot and re-plug.
+import { getFeatureNames } from '../../device';
+import { changesFromEthtoolArgs } from '../../format/ethtool-args';
+import { formatSetReport } from '../../format/set-report';
+import { BACKEND_NAMES, BackendName, persist } from '../../persist';
+import { formatPersistResult } from '../../persist/report';
+import { parseArgs } from '../args';
+import type { CliIO, Command } from '../command';
+import { reportError, UsageError } from '../report-error';
+
+const HELP = `Usage: nic-offload persist IFACE NAME on|off [NAME on|off ...] [--backend B] [--root DIR]
+                           [--no-apply] [--dry-run] [--netns NAME] [--json]
+
+Sets the features now (like "nic-offload set") and records them where the system applies them
+again at boot and when the device is re-plugged. Settings add up: a later persist of other
+features keeps the earlier ones; persisting the same thing twice writes nothing.
+
+Backends (--backend, default auto: detected, and the choice and reason are printed):
+  networkmanager  [ethtool] feature-NAME= keys of the NetworkManager profile for IFACE
+  ifupdown        /etc/network/interfaces.d/IFACE: allow-hotplug + "iface IFACE inet manual"
+                  with offload-NAME on|off (Debian's ethtool hook); never where NM manages IFACE
+  systemd-link    /etc/systemd/network/10-nic-offload-IFACE.link, applied by systemd-udevd
+                  (only rx tx tso gso gro lro rxvlan txvlan ntuple and a few kernel names)
+  udev            /etc/udev/rules.d/90-nic-offload-IFACE.rules runs "nic-offload reapply IFACE"
+
+Options:
+  --backend B    auto (default), networkmanager, ifupdown, systemd-link or udev
+  --root DIR     read and write the system under DIR (a mounted image); detection looks there
+  --no-apply     only record; do not change the device now (with --root: it may be absent)
+  --dry-run      print the unified diff of every file that would change; change nothing
+  --netns NAME   the device is in this network namespace
+  --json         print the result as JSON
+
+Examples:
+  nic-offload persist eth0 rx off tx off        # Raspberry Pi: stop "eth0: hw csum failure"
+  nic-offload persist eth0 rx off --dry-run
+  nic-offload persist eth0 rx off --root /mnt/rpi --no-apply    # into a Pi OS image
+  nic-offload persist eth0 gro off --backend udev
+`;
+
+function pairsFrom(args: string[]): Array<[string, boolean]> {
+  if (!args.length) throw new UsageError('persist: give NAME on|off pairs, e.g. "nic-offload persist eth0 rx off tx off"');
+  const pairs: Array<[string, boolean]> = [];
+  for (let i = 0; i < args.length; i += 2) {
+    const [name, value] = [args[i], args[i + 1]];
+    if (value !== 'on' && value !== 'off') {
+      throw new UsageError(`persist: feature "${name}" must be followed by on or off, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+    }
+    pairs.push([name, value === 'on']);
+  }
+  return pairs;
+}
+
+export function backendOption(command: string, value: string | undefined): BackendName | 'auto' {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (!(BACKEND_NAMES as readonly string[]).includes(value)) {
+    throw new UsageError(`${command}: --backend must be auto, ${BACKEND_NAMES.join(', ')}; got ${JSON.stringify(value)}`);
+  }
+  return value as BackendName;
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    const args = parseArgs('persist', argv, { flags: ['json', 'no-apply', 'dry-run'], options: ['netns', 'root', 'backend'] });
+    const [ifname, ...rest] = args.positionals;
+    if (ifname === undefined) throw new UsageError('persist: give an interface and NAME on|off pairs, e.g. "nic-offload persist eth0 rx off"');
+    const netns = args.options.get('netns');
+    const result = await persist(ifname, changesFromEthtoolArgs(pairsFrom(rest)), {
+      netns,
+      root: args.options.get('root'),
+      backend: backendOption('persist', args.options.get('backend')),
+      apply: !args.flags.has('no-apply'),
+      dryRun: args.flags.has('dry-run'),
+    });
+    if (json) {
+      io.out(`${JSON.stringify(result, null, 2)}\n`);
+      return 0;
+    }
+    let status = 0;
+    if (result.applied && !result.dryRun) {
+      const live = formatSetReport(result.applied, getFeatureNames(ifname, { netns }));
+      io.out(live.stdout);
+      io.err(live.stderr);
+      status = live.status;
+    }
+    io.out(formatPersistResult(result, 'persist'));
+    return status;
+  } catch (e) {
+    return reportError(e, io, json);
+  }
+}
+
+const command: Command = { name: 'persist', summary: 'set offload features and keep them across reboot and re-plug', help: HELP, run };
+export default command;
