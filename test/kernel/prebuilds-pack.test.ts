@@ -1,0 +1,72 @@
+// The packed package installs and loads its prebuild with no compiler anywhere on PATH, under
+// Node 18 (the oldest supported; an official binary from npm) and the Node running the tests.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { fetchNode, mustRun, NODES, Packed, packAndInstall, removeDir, sh } from '../arm/packed';
+
+// Run inside the installed project: which binary node-gyp-build picked, and lo's features.
+const LOAD = `
+const path = require('path');
+const dir = path.dirname(require.resolve('nic-offload/package.json'));
+const file = require('node-gyp-build').resolve(dir);
+const features = require('nic-offload').getFeatures('lo');
+console.log(JSON.stringify({ node: process.version, file: path.relative(dir, file), features }));
+`;
+
+interface Loaded {
+  node: string;
+  file: string;
+  features: Record<string, { active: boolean; fixed: boolean }>;
+}
+
+/** `ethtool -k lo`: name -> { on, fixed } for every line ethtool prints (read only). */
+function ethtoolK(ifname: string): Map<string, { on: boolean; fixed: boolean }> {
+  const out = mustRun('ethtool', ['-k', ifname]);
+  const states = new Map<string, { on: boolean; fixed: boolean }>();
+  for (const m of out.matchAll(/^\s*([\w-]+): (on|off)( \[fixed\])?/gm)) states.set(m[1], { on: m[2] === 'on', fixed: !!m[3] });
+  return states;
+}
+
+describe('prebuilds: npm pack, then install with no compiler (PREBUILDS_ONLY=1)', function () {
+  this.timeout(300_000);
+  let packed: Packed | undefined;
+
+  before(() => {
+    packed = packAndInstall();
+  });
+  after(() => removeDir(packed?.dir));
+
+  it('the tarball ships the three prebuilds and the sources, and no build/', () => {
+    const files = packed!.files;
+    for (const d of ['linux-x64', 'linux-arm64', 'linux-arm']) assert.ok(files.includes(`prebuilds/${d}/nic-offload.glibc.node`), d);
+    assert.ok(files.includes('binding.gyp') && files.some((f) => f.startsWith('native/')), 'sources for a source build');
+    assert.deepStrictEqual(files.filter((f) => f.startsWith('build/')), []);
+  });
+
+  it('installed with no cc, g++, make or python on PATH, and built nothing', () => {
+    const tools = sh('sh', ['-c', 'command -v cc gcc g++ c++ make python3 python; true'], { env: packed!.env });
+    assert.strictEqual(tools.stdout.trim(), '', `compilers reachable: ${tools.stdout}`);
+    assert.match(packed!.installLog, /nic-offload@[\d.]+ install\n> node-gyp-build/, 'the install script ran');
+    assert.ok(!fs.existsSync(path.join(packed!.app, 'node_modules/nic-offload/build')), 'a build/ directory was made');
+  });
+
+  const load = (node: string): Loaded => JSON.parse(mustRun(node, ['-e', LOAD], { cwd: packed!.app, env: packed!.env })) as Loaded;
+
+  it('Node 18 and this Node load the same prebuild and read lo as ethtool -k does', () => {
+    const node18 = fetchNode(NODES.x64[0], NODES.x64[1]);
+    const runs = [load(node18), load(process.execPath)];
+    assert.match(runs[0].node, /^v18\./);
+    assert.ok(Number(process.versions.node.split('.')[0]) >= 20, `this Node is ${process.version}; the test wants 20+`);
+    const oracle = ethtoolK('lo');
+    for (const r of runs) {
+      assert.strictEqual(r.file, 'prebuilds/linux-x64/nic-offload.glibc.node', r.node);
+      const shared = Object.keys(r.features).filter((n) => oracle.has(n));
+      assert.ok(shared.length > 10, `only ${shared.length} feature names in common with ethtool -k lo`);
+      for (const n of shared) {
+        assert.strictEqual(r.features[n].active, oracle.get(n)!.on, `${r.node}: ${n} active`);
+        assert.strictEqual(r.features[n].fixed, oracle.get(n)!.fixed, `${r.node}: ${n} fixed`);
+      }
+    }
+  });
+});
