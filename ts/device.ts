@@ -1,8 +1,9 @@
 // The public device API: reads are synchronous nouns, writes take the shape reads return.
 import { binding, NativeBinding, NativeDriverInfo, NativeLink } from './binding';
 import { ErrorCode, fromNative, NicOffloadError } from './errors';
-import { dryRunOutcome, outcome, SetResult } from './outcome';
-import { planChange, resolveAsks } from './plan';
+import type * as OutcomeModule from './outcome';
+import type { SetResult } from './outcome';
+import type * as PlanModule from './plan';
 import { Features, Snapshot, toFeatures } from './snapshot';
 import { resolveNetns, validateChanges, validateIfname, validateOptions } from './validate';
 
@@ -36,6 +37,15 @@ function kernelNames(b: NativeBinding, ns: string, ifname: string): readonly str
   }
   return names;
 }
+
+// Name resolution (legacy table, suggestions) and outcome diffing serve writes only: they load on
+// the first write, so that reads and `nic-offload show` start faster.
+let planModule: typeof PlanModule | undefined;
+let outcomeModule: typeof OutcomeModule | undefined;
+/* eslint-disable @typescript-eslint/no-require-imports */
+const plans = (): typeof PlanModule => (planModule ??= require('./plan') as typeof PlanModule);
+const outcomes = (): typeof OutcomeModule => (outcomeModule ??= require('./outcome') as typeof OutcomeModule);
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 let scratch = new Uint32Array(8);
 
@@ -96,7 +106,7 @@ interface Prepared {
   ns: string;
   netns: string;
   before: Snapshot;
-  plan: ReturnType<typeof planChange>;
+  plan: PlanModule.Plan;
   dryRun: boolean;
 }
 
@@ -111,8 +121,8 @@ function prepare(ifname: unknown, changes: unknown, options: unknown): Prepared 
   const netns = opts.netns ?? '';
   const b = binding();
   const before = call(ifname as string, netns, () => readSnapshot(b, ns, ifname as string, true));
-  const asks = resolveAsks(list, before.names, ifname as string);
-  return { b, ns, netns, before, plan: planChange(asks, before), dryRun: opts.dryRun === true };
+  const asks = plans().resolveAsks(list, before.names, ifname as string);
+  return { b, ns, netns, before, plan: plans().planChange(asks, before), dryRun: opts.dryRun === true };
 }
 
 /**
@@ -123,7 +133,7 @@ function prepare(ifname: unknown, changes: unknown, options: unknown): Prepared 
  */
 export async function setFeatures(ifname: string, changes: Record<string, boolean> | Map<string, boolean>, options?: SetOptions): Promise<SetResult> {
   const p = prepare(ifname, changes, options);
-  if (p.dryRun) return dryRunOutcome(ifname, p.netns, p.plan, p.before);
+  if (p.dryRun) return outcomes().dryRunOutcome(ifname, p.netns, p.plan, p.before);
   let flags = 0;
   if (p.plan.needed) {
     try {
@@ -133,17 +143,17 @@ export async function setFeatures(ifname: string, changes: Record<string, boolea
     }
   }
   const after = p.plan.needed ? call(ifname, p.netns, () => readSnapshot(p.b, p.ns, ifname, true)) : p.before;
-  return outcome(ifname, p.netns, p.plan, p.before, after, p.plan.needed, flags);
+  return outcomes().outcome(ifname, p.netns, p.plan, p.before, after, p.plan.needed, flags);
 }
 
 /** `setFeatures` for scripts: the same, blocking. */
 export function setFeaturesSync(ifname: string, changes: Record<string, boolean> | Map<string, boolean>, options?: SetOptions): SetResult {
   const p = prepare(ifname, changes, options);
-  if (p.dryRun) return dryRunOutcome(ifname, p.netns, p.plan, p.before);
+  if (p.dryRun) return outcomes().dryRunOutcome(ifname, p.netns, p.plan, p.before);
   let flags = 0;
   if (p.plan.needed) flags = call(ifname, p.netns, () => p.b.setFeatures(p.ns, ifname, p.plan.valid, p.plan.requested));
   const after = p.plan.needed ? call(ifname, p.netns, () => readSnapshot(p.b, p.ns, ifname, true)) : p.before;
-  return outcome(ifname, p.netns, p.plan, p.before, after, p.plan.needed, flags);
+  return outcomes().outcome(ifname, p.netns, p.plan, p.before, after, p.plan.needed, flags);
 }
 
 /** Driver name, version, firmware and bus address (ETHTOOL_GDRVINFO). Errors: ENODEV, EOPNOTSUPP. */

@@ -42,8 +42,11 @@ type Builder = (blocks: Uint32Array) => Features;
 
 // One builder per names table: the kernel's table is read once and frozen (see device.ts), so it
 // is compiled once into a single object literal. V8 then makes every result with one fixed hidden
-// class instead of growing a dictionary key by key: about 10x faster for ~64 features.
-const builders = new WeakMap<readonly string[], Builder | null>();
+// class instead of growing a dictionary key by key: about 10x faster for ~64 features. Compiling
+// costs about five loop runs, so a table is compiled only once it has been used COMPILE_AFTER
+// times (a CLI that reads one interface never pays for it).
+const COMPILE_AFTER = 8;
+const builders = new WeakMap<readonly string[], Builder | null | number>();
 
 function compile(names: readonly string[]): Builder | null {
   const props: string[] = [];
@@ -69,12 +72,9 @@ function compile(names: readonly string[]): Builder | null {
 
 export function toFeatures(s: Snapshot): Features {
   if (Object.isFrozen(s.names)) {
-    let build = builders.get(s.names);
-    if (build === undefined) {
-      build = compile(s.names);
-      builders.set(s.names, build);
-    }
-    if (build) return build(s.blocks);
+    const build = builders.get(s.names) ?? 0;
+    if (typeof build === 'function') return build(s.blocks);
+    if (typeof build === 'number') builders.set(s.names, build + 1 < COMPILE_AFTER ? build + 1 : compile(s.names));
   }
   return toFeaturesLoop(s);
 }

@@ -65,7 +65,10 @@ export function processIO(): CliIO {
     err: (t) => process.stderr.write(t),
     env: process.env,
     isTTY: process.stdout.isTTY === true,
-    stdin: process.stdin,
+    // A getter: touching process.stdin sets up a stream (about 4 ms); only commands reading "-" need it.
+    get stdin() {
+      return process.stdin;
+    },
   };
 }
 
