@@ -1,6 +1,7 @@
 // The example playbook (examples/ansible/nic-offload.yml) run by the real ansible-playbook
-// against localhost (connection local), acting inside a throwaway namespace: the first run
-// reports a change and makes it, the second reports none; --check mode changes nothing.
+// against localhost (connection local), acting inside a throwaway namespace and persisting into
+// a temporary root: the first run reports a change and makes it, the second reports none;
+// --check mode changes nothing.
 import assert from 'assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -38,6 +39,7 @@ describe('cli: the Ansible example playbook (real ansible-playbook)', function (
     ns = TestNetns.create('ansible');
     ns.addVeth('v0', 'v1');
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'nic-offload-ansible-'));
+    fs.mkdirSync(path.join(root, 'etc', 'udev', 'rules.d'), { recursive: true }); // a system with udev
   });
   after(() => {
     ns?.destroy();
@@ -48,22 +50,33 @@ describe('cli: the Ansible example playbook (real ansible-playbook)', function (
     nic_offload: nicOffload,
     nic_offload_interface: 'v0',
     nic_offload_netns: ns.name,
-    nic_offload_persist: false,
+    nic_offload_root: root,
     nic_offload_features: { rx: 'off', tx: false, gro: 'on' },
   });
+  const files = () => (fs.readdirSync(path.join(root, 'etc', 'udev', 'rules.d')) as string[]);
+  const recorded = () => {
+    const state = path.join(root, 'var', 'lib', 'nic-offload', 'persisted.json');
+    return fs.existsSync(state) ? fs.readFileSync(state, 'utf8') : '';
+  };
 
   it('--check mode: reports the change it would make, changes nothing', () => {
     const before = ns.ethtool('-k', 'v0').stdout;
     const r = playbook(base(), ['--check']);
     assert.equal(r.failures, 0, r.stdout);
     assert.equal(r.tasks['Set offload features on v0'], true);
+    assert.equal(r.tasks['Persist offload features of v0'], true);
     assert.equal(ns.ethtool('-k', 'v0').stdout, before);
+    assert.deepEqual(files(), []);
+    assert.equal(recorded(), '');
   });
 
   it('first run: changed, and the device is as asked', () => {
     const r = playbook(base());
     assert.equal(r.failures, 0, r.stdout);
     assert.equal(r.tasks['Set offload features on v0'], true);
+    assert.equal(r.tasks['Persist offload features of v0'], true);
+    assert.deepEqual(files(), ['90-nic-offload-v0.rules']);
+    assert.match(recorded(), /"rx": false/);
     const k = ns.ethtool('-k', 'v0').stdout;
     assert.match(k, /^rx-checksumming: off$/m);
     assert.match(k, /^tx-checksumming: off$/m);
@@ -71,14 +84,16 @@ describe('cli: the Ansible example playbook (real ansible-playbook)', function (
   });
 
   it('second run: no change reported; --check mode agrees', () => {
+    const state = recorded();
     const r = playbook(base());
     assert.equal(r.failures, 0, r.stdout);
     assert.equal(r.changed, 0, r.stdout);
+    assert.equal(recorded(), state);
     assert.equal(playbook(base(), ['--check']).changed, 0);
   });
 
   it('a request that cannot take effect fails the task (exit 1, "Could not change")', () => {
-    const r = playbook({ ...base(), nic_offload_interface: 'lo', nic_offload_features: { highdma: 'off' } });
+    const r = playbook({ ...base(), nic_offload_interface: 'lo', nic_offload_persist: false, nic_offload_features: { highdma: 'off' } });
     assert.equal(r.failures, 1, r.stdout);
   });
 });
