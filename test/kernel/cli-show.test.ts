@@ -68,10 +68,16 @@ describe('cli: show is ethtool -k (real kernel, real ethtool)', function () {
           assert.deepEqual(JSON.parse(r.stdout), JSON.parse(e.stdout));
         });
 
-        it(`show ${dev} --changeable: ethtool -k without fixed lines and empty groups`, async () => {
+        it(`show ${dev} --changeable (and --json): ethtool -k without fixed lines and empty groups`, async () => {
           const r = await cli(['show', dev, '--changeable', '--netns', ns.name]);
           assert.equal(r.stdout, withoutFixed(ns.ethtool('-k', dev).stdout));
           assert.equal(r.status, 0);
+          // --json --changeable: the same lines, as ethtool's JSON entries
+          const j = JSON.parse((await cli(['show', dev, '--changeable', '--json', '--netns', ns.name])).stdout)[0];
+          const full = JSON.parse(ns.ethtool('--json', '-k', dev).stdout)[0];
+          const names = r.stdout.split('\n').slice(1, -1).map((l) => l.trim().split(': ')[0]);
+          assert.deepEqual(Object.keys(j), ['ifname', ...names]);
+          for (const n of names) assert.deepEqual(j[n], full[n]);
         });
       }
 
