@@ -23,6 +23,9 @@ export const ErrorCode = Object.freeze({
   PERSIST_REFUSED: 'ERR_PERSIST_REFUSED',
   PERSIST_LOCK: 'ERR_PERSIST_LOCK',
   PERSIST_STATE: 'ERR_PERSIST_STATE',
+  // kernel log doctor and guard (ts/doctor/)
+  LOG_FORMAT: 'ERR_LOG_FORMAT',
+  GUARD_INSTALL: 'ERR_GUARD_INSTALL',
 });
 
 export interface NicOffloadErrorProps {

@@ -1,0 +1,256 @@
+// The "hw csum failure" scanner against fixtures written from the kernel's format strings
+// (test/fixtures/kernel-log/*/NAME.expect.json says what each holds). The raw fixtures (the
+// "<N>[uptime] message" form of /proc/kmsg and dmesg -r) are also rendered by the real dmesg(1)
+// (dmesg -F) in each of its output formats, so the prefixes come from the tool, not from us.
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Readable } from 'stream';
+import { scanStream, scanText } from '../../ts/doctor';
+import { ANY_LINE, CsumFailureDetector, HEADLINE, LogLineParser, matchHeadline } from '../../ts/doctor/parse';
+import type { FailureTally } from '../../ts/doctor/report';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'kernel-log');
+
+interface Expected {
+  name: string;
+  printedName: string;
+  resolvedBy: string;
+  count: number;
+  driver?: string;
+  busId?: string;
+  iif?: number;
+  firstUptime?: number;
+  lastUptime?: number;
+  firstStamp?: string;
+  lastStamp?: string;
+  firstDate?: string;
+  firstSeq?: number;
+}
+
+interface Expectation {
+  facilityOnly?: boolean;
+  failures: Expected[];
+}
+
+function expectation(file: string): Expectation {
+  return JSON.parse(fs.readFileSync(`${file.replace(/\.txt$/, '')}.expect.json`, 'utf8'));
+}
+
+function fixtures(dir: string): string[] {
+  return fs
+    .readdirSync(path.join(FIXTURES, dir))
+    .filter((f) => !f.endsWith('.expect.json'))
+    .map((f) => path.join(FIXTURES, dir, f));
+}
+
+/** Checks a tally against the expectation; `keeps` says which time fields the rendering kept. */
+function check(tally: FailureTally, exp: Expectation, keeps: { uptime: boolean; stamp: boolean }, what: string): void {
+  const got = [...tally.entries.values()];
+  assert.deepEqual(
+    got.map((e) => e.name).sort(),
+    exp.failures.map((f) => f.name).sort(),
+    `${what}: interfaces found`,
+  );
+  for (const f of exp.failures) {
+    const e = got.find((g) => g.name === f.name)!;
+    assert.equal(e.printedName, f.printedName, `${what}: printed name of ${f.name}`);
+    assert.equal(e.resolvedBy, f.resolvedBy, `${what}: how ${f.name} was resolved`);
+    assert.equal(e.count, f.count, `${what}: count of ${f.name}`);
+    assert.equal(e.driver, f.driver, `${what}: driver of ${f.name}`);
+    assert.equal(e.busId, f.busId, `${what}: bus id of ${f.name}`);
+    assert.equal(e.iif, f.iif, `${what}: iif of ${f.name}`);
+    if (keeps.uptime && f.firstUptime !== undefined) assert.equal(e.first.uptime, f.firstUptime, `${what}: first uptime`);
+    if (keeps.uptime && f.lastUptime !== undefined) assert.equal(e.last.uptime, f.lastUptime, `${what}: last uptime`);
+    if (keeps.stamp && f.firstStamp !== undefined) assert.equal(e.first.stamp, f.firstStamp, `${what}: first stamp`);
+    if (keeps.stamp && f.lastStamp !== undefined) assert.equal(e.last.stamp, f.lastStamp, `${what}: last stamp`);
+    if (f.firstDate !== undefined) assert.equal(e.first.date?.toISOString(), f.firstDate, `${what}: first date`);
+    if (f.firstSeq !== undefined) assert.equal(e.first.seq, f.firstSeq, `${what}: first seq`);
+  }
+  assert.equal(tally.total, exp.failures.reduce((n, f) => n + f.count, 0), `${what}: total`);
+}
+
+async function scanString(text: string): Promise<FailureTally> {
+  return scanStream(Readable.from([text]), { now: new Date('2025-12-01T00:00:00Z') });
+}
+
+function dmesg(file: string, args: string[]): string {
+  const r = spawnSync('dmesg', ['-F', file, ...args], { encoding: 'utf8' });
+  if (r.error) throw r.error;
+  assert.equal(r.status, 0, `dmesg -F ${file} ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+// dmesg output formats; `facility` marks those that keep the facility (user-space lines tell).
+const RENDERINGS: Array<{ args: string[]; uptime: boolean; facility: boolean }> = [
+  { args: [], uptime: true, facility: false },
+  { args: ['-r'], uptime: true, facility: true },
+  { args: ['-x'], uptime: true, facility: true },
+  { args: ['-t'], uptime: false, facility: false },
+  { args: ['-T'], uptime: false, facility: false },
+  { args: ['--time-format', 'iso'], uptime: false, facility: false },
+  { args: ['--time-format', 'reltime'], uptime: false, facility: false },
+  { args: ['--time-format', 'delta'], uptime: false, facility: false },
+  { args: ['-x', '-T'], uptime: false, facility: true },
+];
+
+describe('doctor: kernel formats rendered by dmesg(1)', () => {
+  for (const file of fixtures('raw')) {
+    const exp = expectation(file);
+    it(`${path.basename(file)}: as the raw ring buffer text`, async () => {
+      check(await scanString(fs.readFileSync(file, 'utf8')), exp, { uptime: true, stamp: false }, 'raw');
+    });
+    for (const r of RENDERINGS) {
+      if (exp.facilityOnly && !r.facility) continue;
+      it(`${path.basename(file)}: dmesg ${r.args.join(' ') || '(default)'}`, async () => {
+        const text = dmesg(file, r.args);
+        check(await scanString(text), exp, { uptime: r.uptime, stamp: false }, `dmesg ${r.args.join(' ')}`);
+      });
+    }
+  }
+});
+
+describe('doctor: syslog, journalctl and /dev/kmsg fixtures', () => {
+  for (const dir of ['syslog', 'journal', 'kmsg']) {
+    for (const file of fixtures(dir)) {
+      it(`${dir}/${path.basename(file)}`, async () => {
+        const exp = expectation(file);
+        check(await scanString(fs.readFileSync(file, 'utf8')), exp, { uptime: true, stamp: true }, path.basename(file));
+      });
+    }
+  }
+
+  it('scanText gives the same failures as scanStream, one per sighting', async () => {
+    const file = path.join(FIXTURES, 'raw', '5.10-skb-dump.txt');
+    const text = fs.readFileSync(file, 'utf8');
+    const events = scanText(text);
+    assert.deepEqual(
+      events.map((e) => [e.ifname, e.printedName, e.resolvedBy]),
+      [
+        ['br0', 'br0', 'headline'],
+        ['br0', 'br0', 'headline'],
+        ['eth0', '<unknown>', 'dev-name'],
+      ],
+    );
+    const tally = await scanString(text);
+    assert.equal(tally.total, events.length);
+  });
+
+  it('a fixture with CRLF line ends scans the same', async () => {
+    const file = path.join(FIXTURES, 'syslog', 'kern.log');
+    const exp = expectation(file);
+    const crlf = fs.readFileSync(file, 'utf8').replace(/\n/g, '\r\n');
+    check(await scanString(crlf), exp, { uptime: true, stamp: true }, 'crlf');
+  });
+});
+
+describe('doctor: headline matching', () => {
+  // Message texts as each kernel's format string produces them.
+  const cases: Array<[string, string, string?, string?]> = [
+    ['eth0: hw csum failure', 'eth0'],
+    ['<unknown>: hw csum failure', '<unknown>'],
+    ['(NULL net_device): hw csum failure', '(NULL net_device)'],
+    ['smsc95xx 1-1.1:1.0 eth0: hw csum failure', 'eth0', 'smsc95xx', '1-1.1:1.0'],
+    ['bcmgenet fd580000.ethernet eth0: hw csum failure', 'eth0', 'bcmgenet', 'fd580000.ethernet'],
+    ['mlx5_core 0000:01:00.0 enp1s0f0np0: hw csum failure', 'enp1s0f0np0', 'mlx5_core', '0000:01:00.0'],
+    ['br-client: hw csum failure', 'br-client'],
+    ['cilium_host: hw csum failure', 'cilium_host'],
+    ['r8169 0000:02:00.0 eth0 (unregistering): hw csum failure', 'eth0', 'r8169', '0000:02:00.0'],
+    ['bond0 (unregistered): hw csum failure', 'bond0'],
+  ];
+  for (const [text, name, driver, bus] of cases) {
+    it(`"${text}"`, () => {
+      const m = HEADLINE.exec(text);
+      assert.ok(m, 'the message regex matches');
+      assert.equal(m![3], name);
+      assert.equal(m![1], driver);
+      assert.equal(m![2], bus);
+      assert.equal(ANY_LINE.exec(`[  1.0] ${text}`)?.[1], name, 'the any-line regex finds the same name');
+    });
+  }
+
+  for (const text of [
+    'eth0: hw csum failures are fun',
+    'udp v4 hw csum failure.',
+    'IPv6: ADDRCONF(NETDEV_CHANGE): eth0: link becomes ready',
+    'openvswitch: Fix setting ipv6 fields causing hw csum failure in mlx5',
+  ]) {
+    it(`not a headline: "${text}"`, () => {
+      assert.equal(matchHeadline(text), undefined);
+    });
+  }
+});
+
+describe('doctor: device name resolution', () => {
+  const feedAll = (lines: string[]) => {
+    const d = new CsumFailureDetector();
+    const p = new LogLineParser();
+    const out = lines.flatMap((l) => {
+      const e = p.parse(l);
+      return e ? d.feed(e) : [];
+    });
+    return [...out, ...d.end()];
+  };
+
+  it('a named headline is reported at once, before the dump', () => {
+    const d = new CsumFailureDetector();
+    assert.equal(d.feed({ message: 'eth0: hw csum failure', kernel: true }).length, 1);
+  });
+
+  it('"<unknown>" waits for dev name=, and a stack start ends the wait', () => {
+    const d = new CsumFailureDetector();
+    assert.equal(d.feed({ message: '<unknown>: hw csum failure', kernel: true }).length, 0);
+    const out = d.feed({ message: 'CPU: 0 PID: 0 Comm: swapper/0 Not tainted 5.2.0 #1', kernel: true });
+    assert.deepEqual(out.map((e) => [e.printedName, e.resolvedBy, e.ifname]), [['<unknown>', 'unresolved', undefined]]);
+  });
+
+  it('lines from user space cannot resolve a pending "<unknown>"', () => {
+    const out = feedAll([
+      '<3>[  5.0] <unknown>: hw csum failure',
+      '<14>[  5.1] dev name=wlan0 feat=0x0',
+      '<3>[  5.2] dev name=eth0 feat=0x0x0000010000004833',
+    ]);
+    assert.deepEqual(out.map((e) => e.ifname), ['eth0']);
+  });
+
+  it('a second headline settles the first one unresolved', () => {
+    const out = feedAll(['<unknown>: hw csum failure', 'eth1: hw csum failure']);
+    assert.deepEqual(out.map((e) => [e.printedName, e.resolvedBy]), [['<unknown>', 'unresolved'], ['eth1', 'headline']]);
+  });
+
+  it('the wait is bounded: dev name= far after the headline does not attach', () => {
+    const noise = Array.from({ length: 40 }, (_, i) => `usb 1-1: noise ${i}`);
+    const out = feedAll(['<unknown>: hw csum failure', ...noise, 'dev name=eth0 feat=0x0']);
+    assert.deepEqual(out.map((e) => [e.printedName, e.resolvedBy]), [['<unknown>', 'unresolved']]);
+  });
+});
+
+describe('doctor: log line prefixes', () => {
+  const p = () => new LogLineParser(new Date('2025-12-01T00:00:00Z'));
+
+  it('syslog dates take the year that does not lie in the future', () => {
+    const line = p().parse('Dec 31 23:59:59 host kernel: eth0: hw csum failure')!;
+    assert.equal(line.date?.getFullYear(), 2024);
+    const line2 = p().parse('Nov 30 10:00:00 host kernel: eth0: hw csum failure')!;
+    assert.equal(line2.date?.getFullYear(), 2025);
+  });
+
+  it('a syslog tag other than "kernel" is not the kernel', () => {
+    assert.equal(p().parse('Nov 25 14:24:07 raspberrypi pi: eth0: hw csum failure')!.kernel, false);
+    assert.equal(p().parse('Nov 25 14:24:07 raspberrypi kernel: eth0: hw csum failure')!.kernel, true);
+    assert.equal(p().parse('Nov 25 14:24:07 raspberrypi kernel[0]: eth0: hw csum failure')!.kernel, true);
+  });
+
+  it('journalctl short-precise stamps', () => {
+    const line = p().parse('Nov 25 14:08:52.873210 pi4 kernel: br0: hw csum failure')!;
+    assert.equal(line.message, 'br0: hw csum failure');
+    assert.equal(line.date?.getMilliseconds(), 873);
+  });
+
+  it('kmsg dictionary lines are not messages', () => {
+    const parser = p();
+    assert.equal(parser.parse('3,1,2,-;eth0: hw csum failure')!.message, 'eth0: hw csum failure');
+    assert.equal(parser.parse(' SUBSYSTEM=usb'), undefined);
+  });
+});

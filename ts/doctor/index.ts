@@ -1,0 +1,139 @@
+// The kernel-log doctor's API: scan text or a stream for "hw csum failure", diagnose the system's
+// logs, fix, watch the live log, guard.
+import * as os from 'os';
+import { validateOptions } from '../validate';
+import { argTypeError } from '../errors';
+import type { KmsgRecord } from './kmsg';
+import { bootTimeMs, KMSG_PATH, openLogFile, readLines, readRingBuffer } from './log-sources';
+import { CsumFailure, CsumFailureDetector, LogLineParser } from './parse';
+import { applyFix, buildReport, DoctorReport, FailureTally, ReportOptions } from './report';
+
+export { CsumFailureDetector, LogLineParser, HEADLINE, ANY_LINE, matchHeadline } from './parse';
+export type { CsumFailure, LogLine, LogTime, ResolvedBy } from './parse';
+export { parseKmsgRecord, isKernelRecord, KmsgFramer } from './kmsg';
+export type { KmsgRecord } from './kmsg';
+export { FailureTally, applyFix, buildReport } from './report';
+export type { DoctorReport, Finding, DeviceAdvice, TallyEntry, Sighting, RxState, ReportOptions } from './report';
+export { KernelLogWatcher, watchKernelLog } from './watch';
+export type { WatchOptions, LiveFailure, WatchStats } from './watch';
+export { Guard, startGuard } from './guard';
+export type { GuardOptions, GuardAction, GuardNotice } from './guard';
+export { KMSG_PATH } from './log-sources';
+
+export interface ScanOptions {
+  /** Fixes the year of syslog time stamps (which print none); default now. */
+  now?: Date;
+}
+
+/** Every "hw csum failure" in a log text (dmesg, syslog, journalctl -k or /dev/kmsg records). */
+export function scanText(text: string, options?: ScanOptions): CsumFailure[] {
+  if (typeof text !== 'string') throw argTypeError('text must be a string');
+  const opts = validateOptions<ScanOptions>(options);
+  const parser = new LogLineParser(opts.now);
+  const detector = new CsumFailureDetector();
+  const out: CsumFailure[] = [];
+  for (const raw of text.split('\n')) {
+    const line = parser.parse(raw);
+    if (line) out.push(...detector.feed(line));
+  }
+  out.push(...detector.end());
+  return out;
+}
+
+export interface StreamScanOptions extends ScanOptions {
+  /** Called for each failure as it is found. */
+  onFailure?: (failure: CsumFailure) => void;
+  /** Name of the source, kept with each sighting (default "-"). */
+  source?: string;
+  /** Add to this tally (to combine several logs). */
+  tally?: FailureTally;
+}
+
+/** Scans a text stream line by line in bounded memory; resolves to the per-interface tally. */
+export async function scanStream(stream: NodeJS.ReadableStream, options?: StreamScanOptions): Promise<FailureTally> {
+  const opts = validateOptions<StreamScanOptions>(options);
+  const source = opts.source ?? '-';
+  const tally = opts.tally ?? new FailureTally();
+  const parser = new LogLineParser(opts.now);
+  const detector = new CsumFailureDetector();
+  const take = (evs: CsumFailure[]): void => {
+    for (const ev of evs) {
+      tally.add(ev, source);
+      opts.onFailure?.(ev);
+    }
+  };
+  for await (const raw of readLines(stream, source)) {
+    const line = parser.parse(raw);
+    if (line) take(detector.feed(line));
+  }
+  take(detector.end());
+  return tally;
+}
+
+/**
+ * Scans the kernel ring buffer now (/dev/kmsg, non-blocking; kernel-facility records only).
+ * `kmsgPath` points elsewhere for tests.
+ */
+export function scanKernelLog(options?: { kmsgPath?: string; tally?: FailureTally; onFailure?: (f: CsumFailure) => void }): FailureTally {
+  const opts = validateOptions<{ kmsgPath?: string; tally?: FailureTally; onFailure?: (f: CsumFailure) => void }>(options);
+  const path = opts.kmsgPath ?? KMSG_PATH;
+  const tally = opts.tally ?? new FailureTally();
+  const detector = new CsumFailureDetector();
+  const boot = bootTimeMs();
+  const take = (evs: CsumFailure[]): void => {
+    for (const ev of evs) {
+      if (ev.uptime !== undefined) ev.date = new Date(boot + ev.uptime * 1000);
+      tally.add(ev, path);
+      opts.onFailure?.(ev);
+    }
+  };
+  readRingBuffer((rec: KmsgRecord) => {
+    if (rec.facility !== 0) return;
+    take(detector.feed({ message: rec.message, kernel: true, uptime: rec.usec / 1e6, seq: rec.seq }));
+  }, path);
+  take(detector.end());
+  return tally;
+}
+
+/** Whether the running kernel prints the failure only once per boot (5.14+, DO_ONCE_LITE). */
+export function kernelPrintsOnce(release = os.release()): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  if (!m) return false;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > 5 || (major === 5 && minor >= 14);
+}
+
+export interface DiagnoseOptions extends ReportOptions, ScanOptions {
+  /** Saved logs to read ("-" is stdin, .gz is gunzipped). Default: the kernel ring buffer. */
+  logs?: string[];
+  /** The kernel ring buffer device (tests). */
+  kmsgPath?: string;
+  stdin?: NodeJS.ReadableStream;
+}
+
+/** Reads the logs and reports per interface. Changes nothing. */
+export async function diagnose(options?: DiagnoseOptions): Promise<DoctorReport> {
+  const opts = validateOptions<DiagnoseOptions>(options);
+  if (opts.logs !== undefined && (!Array.isArray(opts.logs) || opts.logs.some((l) => typeof l !== 'string'))) {
+    throw argTypeError('options.logs must be an array of file names');
+  }
+  const tally = new FailureTally();
+  const sources: string[] = [];
+  let ring = false;
+  if (opts.logs && opts.logs.length) {
+    for (const file of opts.logs) {
+      sources.push(file);
+      await scanStream(await openLogFile(file, opts.stdin), { tally, now: opts.now, source: file });
+    }
+  } else {
+    ring = true;
+    sources.push(opts.kmsgPath ?? KMSG_PATH);
+    scanKernelLog({ kmsgPath: opts.kmsgPath, tally });
+  }
+  return buildReport(tally, sources, { ...opts, oncePerBoot: ring && kernelPrintsOnce() });
+}
+
+/** Applies and persists the fix the report recommends (see applyFix). */
+export async function fix(report: DoctorReport, options?: ReportOptions & { dryRun?: boolean }): Promise<DoctorReport> {
+  return applyFix(report, validateOptions<ReportOptions & { dryRun?: boolean }>(options));
+}

@@ -1,0 +1,286 @@
+// Turns the "hw csum failure" sightings into advice per interface: how often and when, which
+// driver, whether rx-checksum is still on, the fix (rx off; tx is not implicated) and where it
+// would be persisted. A bridge or bond only carries the name: the fault is in its lower NIC.
+import { getDriverInfo, getFeatures, listLinks, LinkInfo, setFeatures } from '../device';
+import type { BackendName, PersistResult } from '../persist';
+import type { SetResult } from '../outcome';
+import type { CsumFailure, LogTime, ResolvedBy } from './parse';
+import { defaultPersistence, PersistenceApi, RX_OFF } from './persistence';
+
+/** Distinct interface names a tally keeps; further names are only counted. */
+export const MAX_TALLY_NAMES = 256;
+/** Link kinds that only pass frames up from lower devices. */
+const UPPER_KINDS = new Set(['bridge', 'bond', 'team']);
+
+export interface Sighting extends LogTime {
+  seq?: number;
+  line?: number;
+  /** The log the line came from. */
+  source?: string;
+}
+
+export interface TallyEntry {
+  /** The interface as resolved, or the placeholder the kernel printed. */
+  name: string;
+  printedName: string;
+  resolvedBy: ResolvedBy;
+  iif?: number;
+  count: number;
+  first: Sighting;
+  last: Sighting;
+  /** From the 5.16+ "DRIVER BUS-ID IFACE:" prefix. */
+  driver?: string;
+  busId?: string;
+}
+
+function sighting(ev: CsumFailure, source?: string): Sighting {
+  const s: Sighting = {};
+  for (const k of ['stamp', 'uptime', 'date', 'seq', 'line'] as const) {
+    if (ev[k] !== undefined) (s as Record<string, unknown>)[k] = ev[k];
+  }
+  if (source !== undefined) s.source = source;
+  return s;
+}
+
+/** Counts sightings per interface, in bounded memory. */
+export class FailureTally {
+  readonly entries = new Map<string, TallyEntry>();
+  total = 0;
+  /** Sightings of names beyond MAX_TALLY_NAMES. */
+  overflow = 0;
+  /** A 5.16+ netdev_err() headline was seen: that kernel prints the failure once per boot. */
+  sawNetdevForm = false;
+
+  add(ev: CsumFailure, source?: string): void {
+    this.total++;
+    if (ev.driver) this.sawNetdevForm = true;
+    const key = ev.ifname ?? (ev.iif ? `${ev.printedName}#${ev.iif}` : ev.printedName);
+    const s = sighting(ev, source);
+    const e = this.entries.get(key);
+    if (e) {
+      e.count++;
+      e.last = s;
+      if (ev.driver) {
+        e.driver = ev.driver;
+        e.busId = ev.busId;
+      }
+      return;
+    }
+    if (this.entries.size >= MAX_TALLY_NAMES) {
+      this.overflow++;
+      return;
+    }
+    const entry: TallyEntry = { name: ev.ifname ?? ev.printedName, printedName: ev.printedName, resolvedBy: ev.resolvedBy, count: 1, first: s, last: s };
+    if (ev.iif) entry.iif = ev.iif;
+    if (ev.driver) {
+      entry.driver = ev.driver;
+      entry.busId = ev.busId;
+    }
+    this.entries.set(key, entry);
+  }
+}
+
+// ---- the devices behind a name -----------------------------------------------------------------
+
+/** Ports of an upper device (bridge, bond, team), recursively down to the NICs; [] if none. */
+export function lowerDevices(link: LinkInfo, links: readonly LinkInfo[]): LinkInfo[] {
+  const out: LinkInfo[] = [];
+  const seen = new Set<number>([link.index]);
+  const walk = (l: LinkInfo): void => {
+    for (const port of links) {
+      if (port.master !== l.index || seen.has(port.index)) continue;
+      seen.add(port.index);
+      if (UPPER_KINDS.has(port.kind)) walk(port);
+      else out.push(port);
+    }
+  };
+  walk(link);
+  return out;
+}
+
+/** Which devices a sighting of `name` implicates: the device itself, or an upper device's ports. */
+export function devicesFor(name: string, links: readonly LinkInfo[]): { link?: LinkInfo; targets: LinkInfo[] } {
+  const link = links.find((l) => l.name === name);
+  if (!link) return { targets: [] };
+  if (!UPPER_KINDS.has(link.kind)) return { link, targets: [link] };
+  return { link, targets: lowerDevices(link, links) };
+}
+
+/** The name for a "<unknown>" sighting that only has the dump's iif=N. */
+export function nameForIfindex(iif: number | undefined, links: readonly LinkInfo[]): string | undefined {
+  return iif ? links.find((l) => l.index === iif)?.name : undefined;
+}
+
+// ---- the report --------------------------------------------------------------------------------
+
+export type RxState = 'on' | 'off' | 'absent' | 'unknown';
+
+export interface DeviceAdvice {
+  ifname: string;
+  driver?: string;
+  busInfo?: string;
+  /** rx-checksum now: on, off, absent (the device has no such feature), unknown (unreadable). */
+  rxChecksum: RxState;
+  /** rx-checksum cannot be changed on this device ([fixed]). */
+  rxChecksumFixed: boolean;
+  /** The recommended change: 'rx off', or null when there is nothing to change live. */
+  fix: 'rx off' | null;
+  /** The same as an ethtool command line. */
+  command?: string;
+  /** Where `--fix` would persist it, or why it cannot tell. */
+  persist?: { backend: BackendName; reason: string } | { error: string; code?: string };
+  /** Set by applyFix: what happened. */
+  applied?: SetResult;
+  persisted?: PersistResult;
+  error?: { message: string; code?: string };
+}
+
+export interface Finding extends TallyEntry {
+  /** The named device exists now (in the namespace looked at). */
+  present: boolean;
+  kind?: string;
+  /** For a bridge or bond: its ports (the devices the fix is for). */
+  lower?: string[];
+  devices: DeviceAdvice[];
+}
+
+export interface DoctorReport {
+  /** The logs read ('/dev/kmsg' for the ring buffer). */
+  sources: string[];
+  total: number;
+  /** Sightings of more distinct names than the report keeps. */
+  overflow: number;
+  /** The kernel prints this failure only once per boot: counts say nothing about the rate. */
+  oncePerBoot: boolean;
+  findings: Finding[];
+  /** A failure was found. */
+  found: boolean;
+  /** Some implicated device still has rx-checksum on (or a fix failed). */
+  needsFix: boolean;
+}
+
+export interface ReportOptions {
+  netns?: string;
+  root?: string;
+  backend?: BackendName | 'auto';
+  /** Read links from here instead of the kernel (tests). */
+  links?: readonly LinkInfo[];
+  persistence?: PersistenceApi;
+}
+
+function errInfo(e: unknown): { message: string; code?: string } {
+  const err = e as { message?: string; code?: string };
+  return { message: err?.message ?? String(e), code: err?.code };
+}
+
+function rxState(ifname: string, netns?: string): { rx: RxState; fixed: boolean } {
+  try {
+    const f = getFeatures(ifname, { netns })['rx-checksum'];
+    if (!f) return { rx: 'absent', fixed: true };
+    return { rx: f.active ? 'on' : 'off', fixed: f.fixed };
+  } catch {
+    return { rx: 'unknown', fixed: false };
+  }
+}
+
+/** What to do about one device. */
+export function adviseDevice(ifname: string, opts: ReportOptions = {}): DeviceAdvice {
+  const { rx, fixed } = rxState(ifname, opts.netns);
+  const advice: DeviceAdvice = { ifname, rxChecksum: rx, rxChecksumFixed: fixed, fix: null };
+  try {
+    const info = getDriverInfo(ifname, { netns: opts.netns });
+    advice.driver = info.driver;
+    if (info.busInfo) advice.busInfo = info.busInfo;
+  } catch {
+    // Some virtual devices answer no ETHTOOL_GDRVINFO; the driver is only informative.
+  }
+  if (rx === 'on' && !fixed) {
+    advice.fix = 'rx off';
+    advice.command = `ethtool -K ${ifname} rx off`;
+  }
+  if (rx === 'on' || rx === 'off') {
+    try {
+      if (opts.backend && opts.backend !== 'auto') advice.persist = { backend: opts.backend, reason: 'chosen with --backend' };
+      else advice.persist = (opts.persistence ?? defaultPersistence()).detectBackend(ifname, { netns: opts.netns, root: opts.root });
+    } catch (e) {
+      advice.persist = { error: errInfo(e).message, code: errInfo(e).code };
+    }
+  }
+  return advice;
+}
+
+/** Builds the report: the devices behind each sighted name as they are now. Reads only. */
+export function buildReport(tally: FailureTally, sources: string[], opts: ReportOptions & { oncePerBoot?: boolean } = {}): DoctorReport {
+  let links: readonly LinkInfo[] = [];
+  try {
+    links = opts.links ?? listLinks({ netns: opts.netns });
+  } catch {
+    links = [];
+  }
+  const findings: Finding[] = [];
+  for (const entry of tally.entries.values()) {
+    const finding: Finding = { ...entry, present: false, devices: [] };
+    if (finding.resolvedBy === 'unresolved') {
+      const byIndex = nameForIfindex(finding.iif, links);
+      if (byIndex) {
+        finding.name = byIndex;
+        finding.resolvedBy = 'iif';
+      }
+    }
+    const { link, targets } = devicesFor(finding.name, links);
+    if (link) {
+      finding.present = true;
+      finding.kind = link.kind;
+      if (UPPER_KINDS.has(link.kind)) finding.lower = targets.map((t) => t.name);
+      finding.devices = targets.map((t) => adviseDevice(t.name, opts));
+    }
+    findings.push(finding);
+  }
+  findings.sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+  return {
+    sources,
+    total: tally.total,
+    overflow: tally.overflow,
+    oncePerBoot: opts.oncePerBoot === true || tally.sawNetdevForm,
+    findings,
+    found: tally.total > 0,
+    needsFix: findings.some((f) => f.devices.some((d) => d.fix !== null)),
+  };
+}
+
+/**
+ * `--fix`: turns rx-checksum off on every implicated device that has it and persists it
+ * (also where it is already off live, so it stays off after a reboot). Updates the report.
+ */
+export async function applyFix(report: DoctorReport, opts: ReportOptions & { dryRun?: boolean } = {}): Promise<DoctorReport> {
+  const persistence = opts.persistence ?? defaultPersistence();
+  const done = new Set<string>();
+  for (const finding of report.findings) {
+    for (const d of finding.devices) {
+      if (done.has(d.ifname) || (d.rxChecksum !== 'on' && d.rxChecksum !== 'off') || d.rxChecksumFixed) continue;
+      done.add(d.ifname);
+      try {
+        if (d.rxChecksum === 'on') d.applied = await setFeatures(d.ifname, RX_OFF, { netns: opts.netns, dryRun: opts.dryRun });
+        d.persisted = await persistence.persist(d.ifname, RX_OFF, {
+          netns: opts.netns,
+          root: opts.root,
+          backend: opts.backend,
+          apply: false,
+          dryRun: opts.dryRun,
+        });
+        if (!opts.dryRun) {
+          const now = rxState(d.ifname, opts.netns);
+          d.rxChecksum = now.rx;
+          if (now.rx === 'off') {
+            d.fix = null;
+            delete d.command;
+          }
+        }
+      } catch (e) {
+        d.error = errInfo(e);
+      }
+    }
+  }
+  report.needsFix = report.findings.some((f) => f.devices.some((d) => d.fix !== null || d.error !== undefined));
+  return report;
+}
