@@ -24,7 +24,7 @@ export { formatFeaturesText, formatFeaturesTextList, formatFeatureLines } from '
 export type { FeaturesFormatOptions } from './format/features-text';
 export { formatFeaturesJson, featuresJsonObject } from './format/features-json';
 export type { EthtoolJsonFeature, EthtoolJsonDevice } from './format/features-json';
-export { formatSetReport, formatCheckReport, checkStatus, setReportJson } from './format/set-report';
+export { formatSetReport, formatCheckReport, checkStatus, setStatus, setReportJson } from './format/set-report';
 export type { CommandOutput, SetReportJson } from './format/set-report';
 export { ExitStatus } from './format/exit-status';
 export { changesFromEthtoolArgs } from './format/ethtool-args';

@@ -38,8 +38,12 @@ export function formatSetReport(result: SetResult, order: readonly string[]): Co
       else if (c) stdout += `${name}: ${onOff(c.after)}\n`;
     }
   }
-  if (result.couldNotChange) return { stdout, stderr: COULD_NOT_CHANGE, status: ExitStatus.FAILED };
-  return { stdout, stderr: '', status: ExitStatus.OK };
+  return { stdout, stderr: result.couldNotChange ? COULD_NOT_CHANGE : '', status: setStatus(result) };
+}
+
+/** The exit status of ethtool -K for this result: 1 when nothing asked for took effect, else 0. */
+export function setStatus(result: SetResult): number {
+  return result.couldNotChange ? ExitStatus.FAILED : ExitStatus.OK;
 }
 
 /**

@@ -3,7 +3,7 @@ import { getFeatureNames, setFeatures } from '../../device';
 import { colourize, colourWanted } from '../../format/colour';
 import { changesFromEthtoolArgs } from '../../format/ethtool-args';
 import { errorExitStatus } from '../../format/exit-status';
-import { checkStatus, CommandOutput, formatCheckReport, formatSetReport, setReportJson } from '../../format/set-report';
+import { checkStatus, CommandOutput, formatCheckReport, formatSetReport, setReportJson, setStatus } from '../../format/set-report';
 import { parseArgs } from '../args';
 import type { CliIO, Command } from '../command';
 import { reportError, UsageError } from '../report-error';
@@ -77,7 +77,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     const result = await setFeatures(ifname, changes, { netns, dryRun: check });
     if (args.flags.has('json')) {
       io.out(`${JSON.stringify(setReportJson(result), null, 2)}\n`);
-      return check ? checkStatus(result) : formatSetReport(result, []).status;
+      return check ? checkStatus(result) : setStatus(result);
     }
     if (check) return emit(io, formatCheckReport(result));
     return emit(io, formatSetReport(result, getFeatureNames(ifname, { netns })));
