@@ -27,7 +27,8 @@ export interface Plan {
 /**
  * Expands names to kernel bits like ethtool's netlink -K: a legacy name (short or long) covers
  * every feature its pattern matches, fixed ones included (they then show as not taking effect);
- * any other name must be a kernel name. Later mentions override earlier ones. Unknown names
+ * any other name must be a kernel name. Later mentions override earlier ones (netlink ethtool
+ * instead turns a bit on if any mention says on; see format/ethtool-args.ts). Unknown names
  * throw before anything is sent, listing the closest real names.
  */
 export function resolveAsks(changes: ReadonlyArray<[string, boolean]>, names: readonly string[], ifname?: string): Ask[] {
@@ -60,7 +61,7 @@ export function unknownFeatureError(unknown: string[], names: readonly string[],
   const all = [...names.filter(Boolean), ...LEGACY_FLAGS.map((f) => f.short), ...LEGACY_FLAGS.map((f) => f.long)];
   const suggestions = [...new Set(unknown.flatMap((u) => closestNames(u, all)))];
   const list = unknown.map((u) => JSON.stringify(u)).join(', ');
-  const hint = suggestions.length ? `; did you mean ${suggestions.join(', ')}?` : '; "nic-offload show" lists the names';
+  const hint = suggestions.length ? `; did you mean ${suggestions.join(', ')}?` : '; "nic-offload show" lists the names.';
   return new NicOffloadError(`unknown feature name${unknown.length > 1 ? 's' : ''} ${list}${hint} Nothing was changed.`, {
     code: ErrorCode.UNKNOWN_FEATURE,
     ifname,
