@@ -88,3 +88,15 @@ export function removeFileDurable(file: string): void {
   }
   fsyncDir(path.dirname(file));
 }
+
+/** Removes `dir` if it is empty (a directory this package created for a file it removed). */
+export function removeEmptyDir(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOENT') return;
+    throw e;
+  }
+  fsyncDir(path.dirname(dir));
+}

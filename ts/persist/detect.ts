@@ -33,10 +33,11 @@ function candidates(ctx: Context): Array<[BackendName, string]> {
   const nm = nmManages(ctx);
   if (nm.manages) out.push(['networkmanager', nm.reason]);
   const f = ifupdownFacts(ctx);
-  const ifupOk = !nm.manages && ifupdownUnavailable(f) === undefined;
-  if (ifupOk && f.owners.length) out.push(['ifupdown', `ifupdown owns ${ctx.ifname} (iface stanza in ${f.owners[0]})`]);
+  const owns = !nm.manages && ifupdownUnavailable(f) === undefined && f.owners.length > 0;
+  if (owns) out.push(['ifupdown', `ifupdown owns ${ctx.ifname} (iface stanza in ${f.owners[0]})`]);
   out.push(['systemd-link', `systemd-udevd applies .link files to ${ctx.ifname} under any network manager${nm.manages ? '' : ` (${nm.reason})`}`]);
-  if (ifupOk && !f.owners.length) out.push(['ifupdown', `ifupdown with the ethtool hook is installed and ${nm.reason}`]);
+  // Installed but unusable (ifupdown2, no hook) still shows up, so the reason says why not.
+  if (!nm.manages && f.installed && !owns) out.push(['ifupdown', `ifupdown with the ethtool hook is installed and ${nm.reason}`]);
   out.push(['udev', 'fallback: a udev rule re-applies the recorded settings when the interface is added']);
   return out;
 }

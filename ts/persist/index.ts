@@ -6,14 +6,14 @@ import { setFeatures } from '../device';
 import { argTypeError, ErrorCode, NicOffloadError } from '../errors';
 import type { SetResult } from '../outcome';
 import { validateChanges, validateOptions } from '../validate';
-import { removeFileDurable, writeFileAtomic } from './atomic-write';
+import { removeEmptyDir, removeFileDurable, writeFileAtomic } from './atomic-write';
 import { BACKENDS, choose, Choice } from './detect';
 import { unifiedDiff } from './diff';
 import { deviceFacts, validatePersistIfname } from './facts';
 import { acquireLock } from './lock';
 import { canonicalName, canonicalSettings, mergeSettings, settingsRecord } from './names';
 import { LOCK_FILE, readState, serializeState, STATE_FILE, State } from './state';
-import { hostPath, readBytes, resolveRoot } from './tree';
+import { exists, hostPath, readBytes, resolveRoot } from './tree';
 import { BACKEND_NAMES, BackendName, Context, FileEdit, PersistedEntry, PersistedFile, PersistOptions, PersistResult, Setting } from './types';
 
 export type { BackendName, PersistOptions, PersistResult, PersistedEntry, PersistedFile, FileAction } from './types';
@@ -48,6 +48,13 @@ export function detectBackend(ifname: string, opts?: { netns?: string; root?: st
   return choose({ root: o.root, ifname, device }, [], 'auto');
 }
 
+/** Ancestors of `path` that do not exist yet, outermost first. */
+function missingDirs(root: string, path: string): string[] {
+  const out: string[] = [];
+  for (let d = path.slice(0, path.lastIndexOf('/')); d && !exists(root, d); d = d.slice(0, d.lastIndexOf('/'))) out.unshift(d);
+  return out;
+}
+
 function action(before: Buffer | null, after: Buffer | null): PersistedFile['action'] {
   if (before === null) return after === null ? 'unchanged' : 'created';
   if (after === null) return 'removed';
@@ -76,8 +83,15 @@ async function commit(ctx: Context, o: Opts, update: Update, applied: SetResult 
     const backend = BACKENDS[choice.backend];
     const r = backend.render(ctx, u.settings, prior && prior.backend === choice.backend ? prior.files : []);
     edits.push(...r.edits);
+    // Remember the directories a new file needs, so that removing it leaves the tree as it was.
+    const priorDirs = new Map((prior?.files ?? []).map((f) => [f.path, f.dirs]));
+    const created = new Map(edits.filter((e) => e.before === null && e.after !== null).map((e) => [e.path, missingDirs(ctx.root, e.path)]));
+    const records = r.files.map((f) => {
+      const dirs = priorDirs.get(f.path) ?? created.get(f.path);
+      return dirs?.length ? { ...f, dirs } : f;
+    });
     const next: State = { version: 1, interfaces: { ...st.interfaces } };
-    if (u.settings.length) next.interfaces[ctx.ifname] = { backend: choice.backend, settings: settingsRecord(u.settings), files: r.files };
+    if (u.settings.length) next.interfaces[ctx.ifname] = { backend: choice.backend, settings: settingsRecord(u.settings), files: records };
     else delete next.interfaces[ctx.ifname];
     const stateBefore = readBytes(ctx.root, STATE_FILE);
     const stateAfter = serializeState(next);
@@ -86,7 +100,10 @@ async function commit(ctx: Context, o: Opts, update: Update, applied: SetResult 
     if (!o.dryRun) {
       const write = (path: string, before: Buffer | null, after: Buffer | null, mode: number): void => {
         if (after === null) {
-          if (before !== null) removeFileDurable(hostPath(ctx.root, path));
+          if (before !== null) {
+            removeFileDurable(hostPath(ctx.root, path));
+            for (const d of [...(priorDirs.get(path) ?? [])].reverse()) removeEmptyDir(hostPath(ctx.root, d));
+          }
         } else if (before === null || !before.equals(after)) writeFileAtomic(hostPath(ctx.root, path), after, mode);
       };
       write(STATE_FILE, stateBefore, stateAfter, 0o644);
@@ -130,7 +147,7 @@ export async function persist(ifname: string, changes: Record<string, boolean> |
   const update: Update = (prior) => ({ settings: mergeSettings(prior.settings, wanted), choose: (c, s) => choose(c, s, o.backend) });
   // Everything knowable fails before the device changes: a backend that cannot hold the
   // settings, a file in the way. (The real commit below checks again, under the lock.)
-  if (o.apply && !o.dryRun) await commit(ctx, { ...o, dryRun: true }, update, undefined);
+  if (!o.dryRun) await commit(ctx, { ...o, dryRun: true }, update, undefined);
   const applied = o.apply ? await setFeatures(ifname, changes, { netns: o.netns, dryRun: o.dryRun }) : undefined;
   return commit(ctx, o, update, applied);
 }

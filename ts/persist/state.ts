@@ -36,7 +36,7 @@ function checkRecord(r: unknown): r is InterfaceRecord {
     rec.settings !== null &&
     Object.values(rec.settings).every((v) => typeof v === 'boolean') &&
     Array.isArray(rec.files) &&
-    rec.files.every((f) => f && typeof f.path === 'string' && typeof f.owned === 'boolean')
+    rec.files.every((f) => f && typeof f.path === 'string' && f.path.startsWith('/') && !f.path.split('/').includes('..') && typeof f.owned === 'boolean')
   );
 }
 

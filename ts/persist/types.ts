@@ -93,6 +93,8 @@ export interface FileRecord {
   original?: string;
   /** sha256 of the bytes last written (tells whether someone edited the file since). */
   written?: string;
+  /** Directories created for the file (deepest last); removed again with it when left empty. */
+  dirs?: string[];
   /** For edited shared files: each key the package set, and its value before (null: absent). */
   keys?: Record<string, string | null>;
 }

@@ -1,0 +1,241 @@
+// What persist writes and undoes: NetworkManager profiles edited in place (every other byte kept),
+// idempotence, exact unpersist round trips for every backend, dry runs, merging, backend changes,
+// injection attempts, and the live apply through the (fake) device.
+import assert from 'assert/strict';
+import * as fs from 'fs';
+import { useBinding, NativeBinding } from '../../ts/binding';
+import { listPersisted, persist, unpersist } from '../../ts/persist';
+import { addDefaultLink, addIfupdown, addNetworkManager, addUdev, TempRoot } from '../helpers/persist-roots';
+import { PersistFake } from '../helpers/persist-fake';
+import type { BackendName } from '../../ts/persist';
+
+const MAC = 'b8:27:eb:01:02:03';
+// A profile as a person might have written it: comments, odd spacing, groups out of NM's order.
+const PROFILE = `# my wired profile
+[connection]
+id=Wired eth0
+uuid=2f0f7c3e-3a4e-4f59-a6c8-6b1f7e0f2a10
+type=ethernet
+interface-name=eth0
+
+[ipv4]
+method = manual
+address1=192.168.1.10/24,192.168.1.1
+
+[ethernet]
+mtu=1500
+`;
+const PROFILE_PATH = '/etc/NetworkManager/system-connections/wired.nmconnection';
+/** PROFILE with an [ethtool] group where NM's writer puts it (groups by name, after [connection]). */
+const withEthtool = (keys: string): string => PROFILE.replace('[ipv4]\n', `[ethtool]\n${keys}\n[ipv4]\n`);
+
+/** The snapshot without the package's state directory (its lock file stays after unpersist). */
+function tree(root: TempRoot): Record<string, string> {
+  return Object.fromEntries(Object.entries(root.snapshot()).filter(([k]) => !k.startsWith('/var/lib/nic-offload')));
+}
+
+describe('persist: files written and undone (temp trees, fake device)', () => {
+  let fake: PersistFake;
+  let prev: NativeBinding | undefined;
+  let root: TempRoot;
+  beforeEach(() => {
+    fake = new PersistFake();
+    fake.addDevice('eth0', { address: MAC, permAddress: MAC });
+    prev = useBinding(fake);
+    root = new TempRoot('files');
+  });
+  afterEach(() => {
+    useBinding(prev);
+    root.remove();
+  });
+
+  describe('NetworkManager profiles', () => {
+    beforeEach(() => {
+      addUdev(root, 252);
+      addNetworkManager(root);
+      root.write(PROFILE_PATH, PROFILE, 0o600);
+    });
+
+    it('adds only the [ethtool] keys, 0600, and unpersist gives back the exact bytes', async () => {
+      const pristine = tree(root);
+      const r = await persist('eth0', { rx: false }, { root: root.dir, apply: false });
+      assert.equal(r.backend, 'networkmanager');
+      assert.equal(root.read(PROFILE_PATH), withEthtool('feature-rx=false\n'));
+      assert.equal(fs.statSync(root.path(PROFILE_PATH)).mode & 0o777, 0o600);
+      await persist('eth0', { tx: false, gro: true }, { root: root.dir, apply: false });
+      assert.equal(root.read(PROFILE_PATH), withEthtool('feature-gro=true\nfeature-rx=false\nfeature-tx=false\n'));
+      const u = await unpersist('eth0', undefined, { root: root.dir });
+      assert.deepEqual(u.files.map((f) => f.action), ['updated', 'removed']);
+      assert.deepEqual(tree(root), pristine);
+    });
+
+    it("keeps a person's later edits when undoing, and restores values it replaced", async () => {
+      root.write(PROFILE_PATH, PROFILE + '\n[ethtool]\nfeature-rx=true\nfeature-sg=false\n', 0o600);
+      await persist('eth0', { rx: false, tso: false }, { root: root.dir, apply: false });
+      assert.equal(root.read(PROFILE_PATH), PROFILE + '\n[ethtool]\nfeature-rx=false\nfeature-sg=false\nfeature-tso=false\n');
+      // Someone edits the profile afterwards.
+      const edited = root.read(PROFILE_PATH).replace('mtu=1500', 'mtu=9000');
+      root.write(PROFILE_PATH, edited, 0o600);
+      await unpersist('eth0', ['tso'], { root: root.dir });
+      assert.equal(root.read(PROFILE_PATH), edited.replace('feature-tso=false\n', ''));
+      await unpersist('eth0', [], { root: root.dir });
+      assert.equal(root.read(PROFILE_PATH), (PROFILE + '\n[ethtool]\nfeature-rx=true\nfeature-sg=false\n').replace('mtu=1500', 'mtu=9000'));
+    });
+
+    it('writes its own profile when none binds the device', async () => {
+      fs.rmSync(root.path(PROFILE_PATH));
+      const r = await persist('eth0', { rx: false }, { root: root.dir, apply: false });
+      const own = '/etc/NetworkManager/system-connections/nic-offload-eth0.nmconnection';
+      assert.equal(r.files[0].path, own);
+      assert.equal(r.files[0].action, 'created');
+      assert.equal(fs.statSync(root.path(own)).mode & 0o777, 0o600);
+      assert.match(root.read(own), /^\[connection\]\nid=nic-offload eth0\nuuid=[0-9a-f-]{36}\ntype=ethernet\ninterface-name=eth0\n\n\[ethernet\]\n\n\[ethtool\]\nfeature-rx=false\n\n\[ipv4\]\nmethod=auto\n/);
+      await unpersist('eth0', undefined, { root: root.dir });
+      assert.equal(root.exists(own), false);
+    });
+
+    it('refuses names NetworkManager has no key for (ufo) and overlapping opposite values', async () => {
+      await assert.rejects(persist('eth0', { ufo: false }, { root: root.dir, apply: false, backend: 'networkmanager' }), /no ethtool.feature-\* key for ufo/);
+      await assert.rejects(
+        persist('eth0', { tx: false, 'tx-checksum-ipv4': true }, { root: root.dir, apply: false, backend: 'networkmanager' }),
+        /"tx off" and "tx-checksum-ipv4 on" overlap/,
+      );
+    });
+  });
+
+  // One tree per backend; each must be idempotent and undo to the byte.
+  const setups: Record<BackendName, (r: TempRoot) => void> = {
+    ifupdown: (r) => {
+      addUdev(r, 241);
+      addIfupdown(r, '# my interfaces\nsource /etc/network/interfaces.d/*\n\nauto eth0\niface eth0 inet dhcp\n');
+    },
+    'systemd-link': (r) => {
+      addUdev(r, 252);
+      addDefaultLink(r);
+    },
+    networkmanager: (r) => {
+      addUdev(r, 252);
+      addNetworkManager(r);
+      r.write(PROFILE_PATH, PROFILE, 0o600);
+    },
+    udev: (r) => addUdev(r, 252),
+  };
+  for (const [backend, setup] of Object.entries(setups) as Array<[BackendName, (r: TempRoot) => void]>) {
+    it(`${backend}: the second persist writes nothing, a dry run changes nothing, unpersist restores the tree`, async () => {
+      setup(root);
+      const pristine = tree(root);
+      // udev is the fallback: auto picks it only when nothing else fits, so ask for it here.
+      const pick = backend === 'udev' ? backend : 'auto';
+      const dry = await persist('eth0', { rx: false, tx: false }, { root: root.dir, dryRun: true, backend: pick });
+      assert.equal(dry.backend, backend);
+      assert.equal(dry.changed, true);
+      assert.ok(dry.files.every((f) => f.action === 'unchanged' || f.diff));
+      assert.deepEqual(root.snapshot(), { ...pristine }); // not even the state directory
+      assert.equal(fake.calls.filter((c) => c.fn === 'setFeatures').length, 0);
+
+      const first = await persist('eth0', { rx: false, tx: false }, { root: root.dir, backend: pick });
+      assert.equal(first.backend, backend);
+      assert.equal(first.changed, true);
+      assert.equal(fake.active('eth0', 'rx-checksum'), false);
+      const afterFirst = root.snapshot();
+      const mtimes = Object.keys(afterFirst).filter((k) => !k.endsWith('/') && !k.endsWith('lock')).map((k) => fs.lstatSync(root.path(k)).mtimeMs);
+
+      const second = await persist('eth0', { rx: false, tx: false }, { root: root.dir, backend: pick });
+      assert.equal(second.changed, false);
+      assert.ok(second.files.every((f) => f.action === 'unchanged'));
+      assert.deepEqual(root.snapshot(), afterFirst);
+      assert.deepEqual(Object.keys(afterFirst).filter((k) => !k.endsWith('/') && !k.endsWith('lock')).map((k) => fs.lstatSync(root.path(k)).mtimeMs), mtimes);
+
+      assert.deepEqual(listPersisted({ root: root.dir }).map((e) => [e.ifname, e.backend, e.settings]), [['eth0', backend, { rx: false, tx: false }]]);
+      const dryUndo = await unpersist('eth0', undefined, { root: root.dir, dryRun: true });
+      assert.equal(dryUndo.changed, true);
+      assert.deepEqual(root.snapshot(), afterFirst);
+      await unpersist('eth0', undefined, { root: root.dir });
+      assert.deepEqual(tree(root), pristine);
+      assert.deepEqual(listPersisted({ root: root.dir }), []);
+      const again = await unpersist('eth0', undefined, { root: root.dir });
+      assert.equal(again.changed, false);
+    });
+  }
+
+  it('settings add up across calls; unpersist of some names keeps the rest', async () => {
+    addUdev(root, 252);
+    await persist('eth0', { rx: false }, { root: root.dir, apply: false });
+    await persist('eth0', { 'tx-checksumming': false, 'rx-checksum': true }, { root: root.dir, apply: false });
+    assert.deepEqual(listPersisted({ root: root.dir, ifname: 'eth0' })[0].settings, { tx: false, rx: true });
+    const r = await unpersist('eth0', ['tx-checksumming'], { root: root.dir });
+    assert.deepEqual(r.settings, { rx: true });
+    assert.match(root.read('/etc/systemd/network/10-nic-offload-eth0.link'), /\nReceiveChecksumOffload=yes\n(?!Transmit)/);
+  });
+
+  it('moving to another backend removes the old files', async () => {
+    addUdev(root, 252);
+    await persist('eth0', { rx: false }, { root: root.dir, apply: false, backend: 'udev' });
+    assert.ok(root.exists('/etc/udev/rules.d/90-nic-offload-eth0.rules'));
+    const r = await persist('eth0', { rx: false }, { root: root.dir, apply: false });
+    assert.equal(r.backend, 'systemd-link');
+    assert.deepEqual(r.files.map((f) => [f.path, f.action]), [
+      ['/etc/udev/rules.d/90-nic-offload-eth0.rules', 'removed'],
+      ['/etc/systemd/network/10-nic-offload-eth0.link', 'created'],
+      ['/var/lib/nic-offload/persisted.json', 'updated'],
+    ]);
+  });
+
+  it('refuses files it did not write and masks, writing nothing', async () => {
+    addUdev(root, 241);
+    addIfupdown(root);
+    root.write('/etc/network/interfaces.d/eth0', 'iface eth0 inet dhcp\n');
+    let before = root.snapshot();
+    await assert.rejects(persist('eth0', { rx: false }, { root: root.dir, backend: 'ifupdown' }), { code: 'ERR_PERSIST_REFUSED' });
+    assert.deepEqual(root.snapshot(), before);
+    assert.equal(fake.active('eth0', 'rx-checksum'), true); // the live change did not happen either
+    fs.rmSync(root.path('/etc/network/interfaces.d/eth0'));
+    root.symlink('/dev/null', '/etc/udev/rules.d/90-nic-offload-eth0.rules');
+    before = root.snapshot();
+    await assert.rejects(persist('eth0', { rx: false }, { root: root.dir, apply: false, backend: 'udev' }), /masked/);
+    assert.deepEqual(root.snapshot(), before);
+  });
+
+  it('rejects injection attempts in names, and bad options, before anything is written', async () => {
+    addUdev(root, 252);
+    addIfupdown(root);
+    const before = root.snapshot();
+    const badIfnames = ['eth0\nRUN+="/bin/sh"', 'a"b', 'e$x', 'e%k', 'eth*', 'a b', '../x', 'eth0;reboot', '-eth0', '', 'abcdefghijklmnop'];
+    for (const name of badIfnames) {
+      for (const backend of ['auto', 'udev', 'ifupdown', 'systemd-link'] as const) {
+        await assert.rejects(persist(name, { rx: false }, { root: root.dir, apply: false, backend }), { code: 'ERR_INVALID_IFNAME' }, JSON.stringify(name));
+      }
+    }
+    const badFeatures = ['rx\nRUN+="/bin/sh -c reboot"', 'rx=1', 'rx off', '$(reboot)', 'RX', 'offload-rx', '', 'rx"'];
+    for (const f of badFeatures) {
+      for (const backend of ['auto', 'udev', 'ifupdown', 'systemd-link'] as const) {
+        await assert.rejects(persist('eth0', { [f]: false }, { root: root.dir, apply: false, backend }), { code: 'ERR_UNKNOWN_FEATURE' }, JSON.stringify(f));
+      }
+      await assert.rejects(unpersist('eth0', [f], { root: root.dir }), { code: 'ERR_UNKNOWN_FEATURE' });
+    }
+    await assert.rejects(persist('eth0', { rx: 'off' as unknown as boolean }, { root: root.dir }), { code: 'ERR_INVALID_ARG_TYPE' });
+    await assert.rejects(persist('eth0', {}, { root: root.dir }), { code: 'ERR_INVALID_ARG_TYPE' });
+    await assert.rejects(persist('eth0', { rx: false }, { root: root.dir, backend: 'netplan' as BackendName }), { code: 'ERR_INVALID_BACKEND' });
+    await assert.rejects(persist('eth0', { rx: false }, { root: 'relative/dir' }), { code: 'ERR_INVALID_ROOT' });
+    await assert.rejects(persist('eth0', { rx: false }, { root: root.path('/missing') }), { code: 'ERR_INVALID_ROOT' });
+    assert.deepEqual(root.snapshot(), before);
+    assert.equal(fake.calls.filter((c) => c.fn === 'setFeatures').length, 0);
+  });
+
+  it('an absent device: an error when applying, fine with apply: false (image builders)', async () => {
+    addUdev(root, 252);
+    const before = root.snapshot();
+    await assert.rejects(persist('eth9', { rx: false }, { root: root.dir }), { code: 'ENODEV' });
+    assert.deepEqual(root.snapshot(), before);
+    const r = await persist('eth9', { rx: false }, { root: root.dir, apply: false });
+    assert.match(root.read(r.files[0].path), /\nOriginalName=eth9\n/);
+  });
+
+  it('a corrupt state file is reported, not overwritten', async () => {
+    addUdev(root, 252);
+    root.write('/var/lib/nic-offload/persisted.json', '{"version": 1, "interfaces": {"eth0": {"backend": "rm -rf /"}}}');
+    const before = root.snapshot();
+    await assert.rejects(persist('eth0', { rx: false }, { root: root.dir, apply: false }), { code: 'ERR_PERSIST_STATE' });
+    assert.deepEqual(root.snapshot(), before);
+  });
+});
