@@ -53,6 +53,16 @@ describe('prebuilds: npm pack, then install with no compiler (PREBUILDS_ONLY=1)'
 
   const load = (node: string): Loaded => JSON.parse(mustRun(node, ['-e', LOAD], { cwd: packed!.app, env: packed!.env })) as Loaded;
 
+  it('on musl (LIBC=musl, as node-gyp-build detects Alpine) the glibc prebuild is refused, not loaded', () => {
+    // The .glibc tag (--tag-libc) is what keeps Alpine from dlopen()ing a glibc binary; there is
+    // no musl prebuild, so there `npm install` compiles from the shipped sources.
+    const r = sh(process.execPath, ['-e', "try { require('nic-offload').getFeatures('lo'); } catch (e) { console.log(e.code, e.message); }"], {
+      cwd: packed!.app,
+      env: { ...packed!.env, LIBC: 'musl' },
+    });
+    assert.match(r.stdout, /^ERR_NATIVE_UNAVAILABLE .*No native build was found for .*libc=musl/, r.stdout + r.stderr);
+  });
+
   it('Node 18 and this Node load the same prebuild and read lo as ethtool -k does', () => {
     const node18 = fetchNode(NODES.x64[0], NODES.x64[1]);
     const runs = [load(node18), load(process.execPath)];
