@@ -136,7 +136,7 @@ async function commit(ctx: Context, o: Opts, update: Update, applied: SetResult 
  * ERR_PERSIST_LOCK, ERR_PERSIST_STATE, and setFeatures' errors (ENODEV, EPERM, …). On error
  * nothing is written.
  */
-export async function persist(ifname: string, changes: Record<string, boolean> | Map<string, boolean>, opts?: PersistOptions): Promise<PersistResult> {
+export async function persist(ifname: string, changes: Record<string, boolean>, opts?: PersistOptions): Promise<PersistResult> {
   validatePersistIfname(ifname);
   const o = checkOptions(opts);
   const list = validateChanges(changes);

@@ -66,7 +66,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     const [ifname, ...rest] = args.positionals;
     if (ifname === undefined) throw new UsageError('persist: give an interface and NAME on|off pairs, e.g. "nic-offload persist eth0 rx off"');
     const netns = args.options.get('netns');
-    const result = await persist(ifname, changesFromEthtoolArgs(pairsFrom(rest)), {
+    // Object keys keep their order: the "off" mentions first, then the "on" ones (ethtool -K semantics).
+    const result = await persist(ifname, Object.fromEntries(changesFromEthtoolArgs(pairsFrom(rest))), {
       netns,
       root: args.options.get('root'),
       backend: backendOption('persist', args.options.get('backend')),
