@@ -41,6 +41,36 @@ Napi::Uint32Array WordsArg(const Napi::CallbackInfo& info, size_t i, const char*
   return info[i].As<Napi::Uint32Array>();
 }
 
+// A string argument for the read path, copied into a stack buffer so that a call allocates
+// nothing (interface names and /var/run/netns paths fit; longer ones go to the heap).
+class SmallString {
+ public:
+  SmallString(const Napi::CallbackInfo& info, size_t i, const char* what) {
+    Napi::Env env = info.Env();
+    if (info.Length() <= i || !info[i].IsString()) throw Napi::TypeError::New(env, std::string(what) + " must be a string");
+    size_t len = 0;
+    napi_status st = napi_get_value_string_utf8(env, info[i], buf_, sizeof(buf_), &len);
+    if (st != napi_ok) throw Napi::Error::New(env, "cannot read a string argument");
+    if (len + 1 >= sizeof(buf_)) {  // may have been cut short: read it whole
+      heap_ = info[i].As<Napi::String>().Utf8Value();
+      ptr_ = heap_.c_str();
+      len = heap_.size();
+    }
+    if (std::memchr(ptr_, '\0', len) != nullptr) throw Napi::TypeError::New(env, std::string(what) + " must not contain NUL");
+    size_ = len;
+  }
+  SmallString(const SmallString&) = delete;
+  SmallString& operator=(const SmallString&) = delete;
+  const char* c_str() const { return ptr_; }
+  std::string str() const { return std::string(ptr_, size_); }
+
+ private:
+  char buf_[128];
+  std::string heap_;
+  const char* ptr_ = buf_;
+  size_t size_ = 0;
+};
+
 // Resolves the control socket for netns, or throws.
 int Socket(Napi::Env env, const std::string& netns, const std::string& ifname) {
   const char* failed = "socket";
@@ -63,13 +93,22 @@ Napi::Value FeatureNames(const Napi::CallbackInfo& info) {
 }
 
 // getFeatures(netns, ifname, blocks: Uint32Array): number of words the kernel has.
+// The hot read path: no heap allocation, one N-API call per argument.
 Napi::Value GetFeatures(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::string netns = StringArg(info, 0, "netns"), ifname = StringArg(info, 1, "ifname");
-  Napi::Uint32Array blocks = WordsArg(info, 2, "blocks");
-  int fd = Socket(env, netns, ifname);
-  int rc = nic::get_features(fd, ifname.c_str(), blocks.Data(), uint32_t(blocks.ElementLength() / 4));
-  if (rc < 0) throw SysError(env, rc, "ioctl", "ETHTOOL_GFEATURES", ifname, netns);
+  SmallString netns(info, 0, "netns"), ifname(info, 1, "ifname");
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (info.Length() <= 2 || napi_get_typedarray_info(env, info[2], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_uint32_array) {
+    throw Napi::TypeError::New(env, "blocks must be a Uint32Array");
+  }
+  const char* failed = "socket";
+  int fd = nic::ethtool_socket(netns.c_str(), &failed);
+  if (fd < 0) throw SysError(env, fd, failed, nullptr, ifname.str(), netns.str());
+  int rc = nic::get_features(fd, ifname.c_str(), static_cast<uint32_t*>(data), uint32_t(length / 4));
+  if (rc < 0) throw SysError(env, rc, "ioctl", "ETHTOOL_GFEATURES", ifname.str(), netns.str());
   return Napi::Number::New(env, rc);
 }
 

@@ -24,7 +24,7 @@ struct Cached {
 
 std::mutex cache_mutex;
 int own_netns_socket = -1;                 // for "" (guarded by cache_mutex)
-std::map<std::string, Cached> by_path;     // guarded by cache_mutex
+std::map<std::string, Cached, std::less<>> by_path;  // guarded by cache_mutex; find() takes a char* as is
 
 int plain_socket(int domain, int type, int protocol, const char** failed) {
   int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
