@@ -1,6 +1,7 @@
 // Runs inside the benchmark namespace (started with `ip netns exec`), so that ethtool and the C
 // floor are spawned exactly as a user would, with no namespace switching in their way.
 // Sections 1 (reads), 2 (sets) and 4 (CLI start-up). Prints one JSON object on stdout.
+import * as fs from 'fs';
 import * as path from 'path';
 import { runFloor } from './c-floor';
 import { ethtoolGet, ethtoolSet } from './ethtool-spawn';
@@ -68,6 +69,8 @@ async function sets(c: InsideConfig): Promise<Series> {
     push(s, 'floorSet', runFloor(c.floor, 'set', c.ifname, n, f));
     push(s, 'floorSetRead', runFloor(c.floor, 'set-read', c.ifname, n, f));
     push(s, 'ethtoolBigK', nsPerCall(spawns, (i) => ethtoolSet(c.ifname, f, i % 2 === 1)));
+    // Any Promise API backed by the libuv thread pool pays this round trip (setFeatures does).
+    push(s, 'threadPoolRoundTrip', await nsPerCallAsync(n, () => fs.promises.access('/')));
   }
   return s;
 }

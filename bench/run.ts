@@ -82,6 +82,7 @@ function rows(m: Record<string, number>, cliCommand: string, scale: ScalePoint[]
     row('2', 'setFeatures (Promise)', m.setFeatures, 'C floor: SFEATURES+GFEATURES', m.floorSet, { max: 2 }),
     row('2', 'setFeaturesSync', m.setFeaturesSync, 'C floor: SFEATURES+GFEATURES', m.floorSet),
     row('2', 'setFeatures (Promise)', m.setFeatures, 'C floor: GFEATURES+SFEATURES+GFEATURES', m.floorSetRead),
+    row('2', 'setFeatures (Promise)', m.setFeatures, 'setFeaturesSync + a thread-pool round trip (`fs.promises.access`)', m.setFeaturesSync + m.threadPoolRoundTrip),
     row('2', 'setFeatures (Promise)', m.setFeatures, 'spawn `ethtool -K`', m.ethtoolBigK, undefined, true),
   ];
   const ten = scale.find((p) => p.veths === 10);
@@ -132,17 +133,18 @@ async function main(): Promise<void> {
   destroyNetns(ns);
 
   log('3: getAllFeatures per interface');
-  const scale: ScalePoint[] = [];
-  for (const size of quick ? [1, 10, 100] : SIZES) {
-    const t0 = Date.now();
-    const sns = createNetns(size, `s${size}-`);
-    log(`  ${size} veths (created in ${Date.now() - t0} ms)`);
-    try {
-      scale.push(measureScale(sns, rounds, quick));
-    } finally {
-      api.releaseSockets(); // a cached socket would keep the deleted namespace alive
-      destroyNetns(sns);
+  const namespaces: BenchNetns[] = [];
+  let scale: ScalePoint[];
+  try {
+    for (const size of quick ? [1, 10, 100] : SIZES) {
+      const t0 = Date.now();
+      namespaces.push(createNetns(size, `s${size}-`));
+      log(`  ${size} veths created in ${Date.now() - t0} ms`);
     }
+    scale = measureScale(namespaces, rounds, quick, log);
+  } finally {
+    api.releaseSockets(); // a cached socket would keep a deleted namespace alive
+    for (const sns of namespaces) destroyNetns(sns);
   }
 
   const table = rows(inside.medians, inside.cliCommand, scale, rss, alloc);

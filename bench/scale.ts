@@ -17,17 +17,25 @@ export interface ScalePoint {
   rounds: number[];
 }
 
-export function measureScale(ns: BenchNetns, rounds: number, quick: boolean): ScalePoint {
-  const all = api.getAllFeatures({ netns: ns.name });
-  const interfaces = Object.keys(all).length;
-  if (interfaces !== ns.ifaces.length + 1) {
-    throw new Error(`getAllFeatures read ${interfaces} interfaces in ${ns.name}, expected ${ns.ifaces.length + 1}`);
+/**
+ * Rounds interleave the sizes (1, 10, 100, 1000, 1, 10, …) so that a busy moment of the machine
+ * falls on all of them alike; each size gets about the same number of interface reads per round.
+ */
+export function measureScale(namespaces: BenchNetns[], rounds: number, quick: boolean, log: (m: string) => void): ScalePoint[] {
+  const reads = quick ? 5000 : 30000;
+  const points = namespaces.map((ns) => {
+    const interfaces = Object.keys(api.getAllFeatures({ netns: ns.name })).length;
+    if (interfaces !== ns.ifaces.length + 1) {
+      throw new Error(`getAllFeatures read ${interfaces} interfaces in ${ns.name}, expected ${ns.ifaces.length + 1}`);
+    }
+    return { ns, interfaces, calls: Math.max(3, Math.round(reads / interfaces)), perCall: [] as number[] };
+  });
+  for (let r = 0; r < rounds; r++) {
+    log(`  round ${r + 1}/${rounds}`);
+    for (const p of points) p.perCall.push(nsPerCall(p.calls, () => api.getAllFeatures({ netns: p.ns.name })));
   }
-  // About the same number of interface reads per round at every size.
-  const reads = quick ? 5000 : 50000;
-  const calls = Math.max(3, Math.round(reads / interfaces));
-  const perCall: number[] = [];
-  for (let r = 0; r < rounds; r++) perCall.push(nsPerCall(calls, () => api.getAllFeatures({ netns: ns.name })));
-  const m = median(perCall);
-  return { veths: ns.ifaces.length, interfaces, perCall: m, perInterface: m / interfaces, rounds: perCall.map((x) => x / interfaces) };
+  return points.map((p) => {
+    const m = median(p.perCall);
+    return { veths: p.ns.ifaces.length, interfaces: p.interfaces, perCall: m, perInterface: m / p.interfaces, rounds: p.perCall.map((x) => x / p.interfaces) };
+  });
 }
