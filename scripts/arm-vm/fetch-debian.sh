@@ -25,10 +25,11 @@ apt=$work/apt
 mkdir -p "$apt/state/lists/partial" "$apt/cache/archives/partial" "$apt/sources" "$work/debs" "$work/x" "$work/out/mods"
 touch "$apt/state/status"
 # The host's Debian sources (not third-party ones, which may not carry $arch).
+# Any architecture restriction in them is dropped: it would hide $arch.
 if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-  cp /etc/apt/sources.list.d/debian.sources "$apt/sources/"
+  grep -v '^Architectures:' /etc/apt/sources.list.d/debian.sources > "$apt/sources/debian.sources"
 elif grep -qsE '^deb .*(deb|security)\.debian\.org' /etc/apt/sources.list; then
-  grep -E '^deb .*(deb|security)\.debian\.org' /etc/apt/sources.list > "$apt/sources/debian.list"
+  grep -E '^deb .*(deb|security)\.debian\.org' /etc/apt/sources.list | sed -E 's/(\[| )arch=[^] ]+ ?/\1/; s/\[ *\] //' > "$apt/sources/debian.list"
 else
   echo "deb http://deb.debian.org/debian bookworm main" > "$apt/sources/debian.list"
 fi
