@@ -15,6 +15,8 @@ export const COMMANDS: Record<string, Entry> = {
   unpersist: { summary: 'forget persisted offload settings (restores the files exactly)', load: () => require('./commands/unpersist').default },
   persisted: { summary: 'list persisted offload settings', load: () => require('./commands/persisted').default },
   reapply: { summary: 'set the persisted offload settings of an interface again', load: () => require('./commands/reapply').default },
+  doctor: { summary: 'find "hw csum failure" in the kernel log, explain it, fix it', load: () => require('./commands/doctor').default },
+  guard: { summary: 'watch the kernel log; turn rx-checksum off on "hw csum failure"', load: () => require('./commands/guard').default },
 };
 
 export function loadCommand(name: string): Command | undefined {

@@ -27,7 +27,7 @@ function localTime(d: Date): string {
 export function describeSighting(s: Sighting): string {
   const parts: string[] = [];
   if (s.date && !Number.isNaN(s.date.getTime())) parts.push(localTime(s.date));
-  else if (s.stamp) parts.push(s.stamp);
+  else if (s.stamp && s.uptime === undefined) parts.push(s.stamp);
   if (s.uptime !== undefined) parts.push(`${s.uptime.toFixed(1)} s after boot`);
   if (s.source && s.line !== undefined) parts.push(`${s.source}:${s.line}`);
   else if (s.seq !== undefined) parts.push(`kmsg seq ${s.seq}`);
@@ -99,10 +99,14 @@ export function formatReport(report: DoctorReport): string {
     out.push(...findingLines(f));
   }
   out.push('');
-  if (report.needsFix) {
-    out.push('Run "nic-offload doctor --fix" to turn rx-checksum off and persist it (alternatives: a newer kernel; sysctl net.netfilter.nf_conntrack_checksum=0 avoids only the conntrack path).');
-  } else {
-    out.push('rx-checksum is off on every implicated device.');
+  const devices = report.findings.flatMap((f) => f.devices);
+  const stuck = devices.filter((d) => d.rxChecksum === 'on' && d.rxChecksumFixed).map((d) => d.ifname);
+  if (devices.some((d) => d.fix !== null)) {
+    out.push('Run "nic-offload doctor --fix" to turn rx-checksum off and persist it.');
+  } else if (!report.needsFix) {
+    out.push('rx-checksum is off on every implicated device that is here now.');
   }
+  if (stuck.length) out.push(`rx-checksum cannot be turned off on ${stuck.join(', ')}.`);
+  if (report.needsFix) out.push('Other remedies: a newer kernel; sysctl net.netfilter.nf_conntrack_checksum=0 avoids only the conntrack path.');
   return `${out.join('\n')}\n`;
 }

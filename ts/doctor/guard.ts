@@ -109,6 +109,17 @@ export class Guard extends EventEmitter {
     return this.opts.links ? this.opts.links() : listLinks({ netns: this.opts.netns });
   }
 
+  /** Watched by name, or as a port (at any depth) of a watched bridge or bond. */
+  private isWatched(link: LinkInfo, links: readonly LinkInfo[]): boolean {
+    const seen = new Set<number>();
+    for (let l: LinkInfo | undefined = link; l && !seen.has(l.index); l = links.find((m) => m.index === l!.master)) {
+      if (this.watched!.has(l.name)) return true;
+      seen.add(l.index);
+      if (!l.master) break;
+    }
+    return false;
+  }
+
   private notice(failure: CsumFailure, reason: GuardNotice['reason'], message: string): void {
     const key = `${reason}:${failure.ifname ?? failure.printedName}`;
     if (!this.noticed.has(key)) {
@@ -140,7 +151,7 @@ export class Guard extends EventEmitter {
       this.notice(ev, 'not-present', `${name}: "hw csum failure"${where(ev)}, but there is no such interface here now; nothing changed`);
       return;
     }
-    const chosen = this.watched && !this.watched.has(name) ? targets.filter((t) => this.watched!.has(t.name)) : targets;
+    const chosen = this.watched && !this.watched.has(name) ? targets.filter((t) => this.isWatched(t, links)) : targets;
     if (!chosen.length) {
       const why = targets.length ? 'not watched' : `${link.kind} without ports`;
       this.notice(ev, 'not-watched', `${name}: "hw csum failure"${where(ev)} (${why}); nothing changed`);
@@ -166,10 +177,11 @@ export class Guard extends EventEmitter {
     }
     const via = reportedAs === ifname ? '' : ` on ${reportedAs}${upper.name === reportedAs && upper.kind ? ` (a ${upper.kind} over ${ifname})` : ''}`;
     const head = `${ifname}: kernel reported "hw csum failure"${via}${where(ev)}`;
-    if (rxBefore === 'absent' || (fixed && rxBefore === 'on')) {
-      const reason = rxBefore === 'absent' ? 'no-rx-checksum' : 'fixed';
-      const what = rxBefore === 'absent' ? 'the device has no rx-checksum feature' : 'rx-checksum is fixed on for this device';
-      this.notice(ev, reason, `${head}; ${what}; nothing changed`);
+    if (rxBefore === 'absent' || fixed) {
+      let what = 'the device has no rx-checksum feature';
+      if (rxBefore === 'on') what = 'rx-checksum is fixed on for this device (it cannot be changed)';
+      else if (rxBefore !== 'absent') what = `rx-checksum is ${rxBefore} and cannot be changed`;
+      this.notice(ev, rxBefore === 'absent' ? 'no-rx-checksum' : 'fixed', `${head}; ${what}; nothing changed`);
       return;
     }
     const action: GuardAction = { ifname, reportedAs, failure: ev, dryRun, rxBefore, message: '' };

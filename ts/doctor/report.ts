@@ -155,7 +155,7 @@ export interface DoctorReport {
   findings: Finding[];
   /** A failure was found. */
   found: boolean;
-  /** Some implicated device still has rx-checksum on (or a fix failed). */
+  /** Some implicated device still has rx-checksum on (changeable or not), or a fix failed. */
   needsFix: boolean;
 }
 
@@ -198,7 +198,7 @@ export function adviseDevice(ifname: string, opts: ReportOptions = {}): DeviceAd
     advice.fix = 'rx off';
     advice.command = `ethtool -K ${ifname} rx off`;
   }
-  if (rx === 'on' || rx === 'off') {
+  if ((rx === 'on' || rx === 'off') && !fixed) {
     try {
       if (opts.backend && opts.backend !== 'auto') advice.persist = { backend: opts.backend, reason: 'chosen with --backend' };
       else advice.persist = (opts.persistence ?? defaultPersistence()).detectBackend(ifname, { netns: opts.netns, root: opts.root });
@@ -207,6 +207,11 @@ export function adviseDevice(ifname: string, opts: ReportOptions = {}): DeviceAd
     }
   }
   return advice;
+}
+
+/** rx-checksum still on (fixable or not), or the fix failed. */
+function stillOn(d: DeviceAdvice): boolean {
+  return d.rxChecksum === 'on' || d.error !== undefined;
 }
 
 /** Builds the report: the devices behind each sighted name as they are now. Reads only. */
@@ -244,7 +249,7 @@ export function buildReport(tally: FailureTally, sources: string[], opts: Report
     oncePerBoot: opts.oncePerBoot === true || tally.sawNetdevForm,
     findings,
     found: tally.total > 0,
-    needsFix: findings.some((f) => f.devices.some((d) => d.fix !== null)),
+    needsFix: findings.some((f) => f.devices.some(stillOn)),
   };
 }
 
@@ -254,11 +259,21 @@ export function buildReport(tally: FailureTally, sources: string[], opts: Report
  */
 export async function applyFix(report: DoctorReport, opts: ReportOptions & { dryRun?: boolean } = {}): Promise<DoctorReport> {
   const persistence = opts.persistence ?? defaultPersistence();
-  const done = new Set<string>();
+  // A device named twice (a bridge and "<unknown>" resolved to its port) is fixed once; its
+  // other entries get the same outcome.
+  const done = new Map<string, DeviceAdvice>();
   for (const finding of report.findings) {
     for (const d of finding.devices) {
-      if (done.has(d.ifname) || (d.rxChecksum !== 'on' && d.rxChecksum !== 'off') || d.rxChecksumFixed) continue;
-      done.add(d.ifname);
+      const first = done.get(d.ifname);
+      if (first) {
+        for (const k of ['rxChecksum', 'fix', 'command', 'applied', 'persisted', 'error'] as const) {
+          if (first[k] === undefined) delete d[k];
+          else (d as unknown as Record<string, unknown>)[k] = first[k];
+        }
+        continue;
+      }
+      if ((d.rxChecksum !== 'on' && d.rxChecksum !== 'off') || d.rxChecksumFixed) continue;
+      done.set(d.ifname, d);
       try {
         if (d.rxChecksum === 'on') d.applied = await setFeatures(d.ifname, RX_OFF, { netns: opts.netns, dryRun: opts.dryRun });
         d.persisted = await persistence.persist(d.ifname, RX_OFF, {
@@ -268,19 +283,18 @@ export async function applyFix(report: DoctorReport, opts: ReportOptions & { dry
           apply: false,
           dryRun: opts.dryRun,
         });
-        if (!opts.dryRun) {
-          const now = rxState(d.ifname, opts.netns);
-          d.rxChecksum = now.rx;
-          if (now.rx === 'off') {
-            d.fix = null;
-            delete d.command;
-          }
-        }
       } catch (e) {
         d.error = errInfo(e);
       }
+      if (!opts.dryRun) {
+        d.rxChecksum = rxState(d.ifname, opts.netns).rx;
+        if (d.rxChecksum === 'off') {
+          d.fix = null;
+          delete d.command;
+        }
+      }
     }
   }
-  report.needsFix = report.findings.some((f) => f.devices.some((d) => d.fix !== null || d.error !== undefined));
+  report.needsFix = report.findings.some((f) => f.devices.some(stillOn));
   return report;
 }

@@ -1,0 +1,103 @@
+// nic-offload doctor: find "hw csum failure" in the kernel log, explain it, and (--fix) fix it.
+import { diagnose, fix } from '../../doctor';
+import { DoctorExit, doctorExitStatus, formatReport } from '../../doctor/format';
+import { BACKEND_NAMES, BackendName } from '../../persist/types';
+import { parseArgs } from '../args';
+import type { CliIO, Command } from '../command';
+import { reportError, UsageError } from '../report-error';
+
+const HELP = `Usage: nic-offload doctor [--log FILE ...] [--json] [--fix [--dry-run]] [--backend NAME]
+                          [--root DIR] [--netns NAME]
+
+Looks for the kernel's "hw csum failure" reports (a NIC's receive checksum offload handing the
+stack wrong sums: the Raspberry Pi smsc95xx/lan78xx/bcmgenet bug) and says, per interface: how
+often and when, the driver, whether rx-checksum is still on, the fix (rx off; tx is not
+implicated) and where it would be persisted here. A bridge or bond is mapped to its ports.
+Every kernel format is recognised: "eth0: hw csum failure" (<= 4.19), the "dev features:" lines
+(4.20-5.3), skb_dump's "dev name=" line (5.4+, resolves "<unknown>" and "(NULL net_device)"),
+and the "DRIVER BUS-ID eth0:" prefix (5.16+; printed once per boot since 5.14).
+Changes nothing unless --fix is given.
+
+Options:
+  --log FILE     read a saved log instead of the kernel ring buffer (/dev/kmsg); repeat for
+                 several; kern.log, messages, journalctl -k or dmesg output, "-" for stdin,
+                 FILE.gz is gunzipped
+  --json         print the report as JSON
+  --fix          turn rx-checksum off on each implicated device and persist it
+  --dry-run      with --fix: show what would change, change nothing
+  --backend NAME persist with this backend (${BACKEND_NAMES.join(', ')}); default: detected
+  --root DIR     persistence files go under this prefix (an image being built)
+  --netns NAME   the devices are in this network namespace
+
+Exit status: 0 nothing found; 2 found and rx-checksum still on somewhere (or --fix failed);
+3 found, and rx-checksum is off everywhere it matters (already, or by --fix); 1 error.
+
+Examples:
+  sudo nic-offload doctor
+  nic-offload doctor --log /var/log/kern.log --log /var/log/kern.log.2.gz
+  journalctl -k -b -1 | nic-offload doctor --log -
+  sudo nic-offload doctor --fix
+`;
+
+/** Pulls every "--log FILE" / "--log=FILE" out (the shared parser keeps one value per option). */
+function takeLogs(argv: string[]): { logs: string[]; rest: string[] } {
+  const logs: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (a === '--log') {
+      const v = argv[++i];
+      if (v === undefined || (v.startsWith('--') && v !== '-')) throw new UsageError('doctor: --log needs a file name ("-" for stdin)');
+      logs.push(v);
+    } else if (a.startsWith('--log=')) {
+      logs.push(a.slice(6));
+    } else {
+      rest.push(a);
+    }
+  }
+  return { logs, rest };
+}
+
+export function parseBackend(command: string, value: string | undefined): BackendName | 'auto' | undefined {
+  if (value === undefined || value === 'auto') return value;
+  if (!(BACKEND_NAMES as readonly string[]).includes(value)) {
+    throw new UsageError(`${command}: unknown backend "${value}"; choose one of ${BACKEND_NAMES.join(', ')} or auto`);
+  }
+  return value as BackendName;
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    const { logs, rest } = takeLogs(argv);
+    const args = parseArgs('doctor', rest, { flags: ['json', 'fix', 'dry-run'], options: ['backend', 'root', 'netns'] });
+    if (args.positionals.length) throw new UsageError(`doctor: unexpected argument "${args.positionals[0]}"; logs are given with --log FILE`);
+    if (args.flags.has('dry-run') && !args.flags.has('fix')) throw new UsageError('doctor: --dry-run goes with --fix');
+    const opts = {
+      logs,
+      netns: args.options.get('netns'),
+      root: args.options.get('root'),
+      backend: parseBackend('doctor', args.options.get('backend')),
+      stdin: io.stdin,
+    };
+    let report = await diagnose(opts);
+    if (args.flags.has('fix') && report.found) report = await fix(report, { ...opts, dryRun: args.flags.has('dry-run') });
+    io.out(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    return doctorExitStatus(report);
+  } catch (e) {
+    reportError(e, io, json);
+    return DoctorExit.ERROR;
+  }
+}
+
+const doctor: Command = {
+  name: 'doctor',
+  summary: 'find "hw csum failure" in the kernel log, explain it, fix it',
+  help: HELP,
+  run,
+};
+export default doctor;
