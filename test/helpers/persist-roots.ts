@@ -85,7 +85,7 @@ export function addIfupdown(root: TempRoot, interfaces = 'source /etc/network/in
   root.copyFromHost('/sbin/ifup');
   root.copyFromHost('/etc/network/if-up.d/ethtool');
   root.write('/etc/network/interfaces', interfaces);
-  fs.mkdirSync(root.path('/etc/network/interfaces.d'), { recursive: true });
+  for (const d of ['interfaces.d', 'if-pre-up.d', 'if-down.d', 'if-post-down.d']) fs.mkdirSync(root.path(`/etc/network/${d}`), { recursive: true });
 }
 
 /** NetworkManager installed and enabled, with Debian's configuration (ifupdown plugin, managed=false). */
@@ -99,4 +99,16 @@ export function addNetworkManager(root: TempRoot, conf = '[main]\nplugins=ifupdo
 /** systemd's stock 99-default.link, copied from this machine. */
 export function addDefaultLink(root: TempRoot): void {
   root.copyFromHost('/usr/lib/systemd/network/99-default.link');
+}
+
+/** `ethtool -k DEV` in the namespace as name -> on, under both the legacy labels and kernel names. */
+export function ethtoolFeatures(ns: { ethtool(...a: string[]): { stdout: string; status: number | null; stderr: string } }, dev: string): Record<string, boolean> {
+  const r = ns.ethtool('-k', dev);
+  if (r.status !== 0) throw new Error(`ethtool -k ${dev}: ${r.stderr}`);
+  const out: Record<string, boolean> = {};
+  for (const line of r.stdout.split('\n')) {
+    const m = /^\s*([a-z0-9_-]+): (on|off)/.exec(line);
+    if (m) out[m[1]] = m[2] === 'on';
+  }
+  return out;
 }
