@@ -30,3 +30,41 @@ export { ExitStatus } from './format/exit-status';
 export { changesFromEthtoolArgs } from './format/ethtool-args';
 export { persist, unpersist, listPersisted, detectBackend, reapply, BACKEND_NAMES } from './persist';
 export type { BackendName, PersistOptions, PersistResult, PersistedEntry, PersistedFile, FileAction } from './persist';
+export {
+  scanText,
+  scanStream,
+  scanKernelLog,
+  diagnose,
+  fix,
+  watchKernelLog,
+  startGuard,
+  KernelLogWatcher,
+  Guard,
+  FailureTally,
+  kernelPrintsOnce,
+  parseKmsgRecord,
+} from './doctor';
+export type {
+  CsumFailure,
+  LiveFailure,
+  LogTime,
+  ResolvedBy,
+  KmsgRecord,
+  DoctorReport,
+  Finding,
+  DeviceAdvice,
+  TallyEntry,
+  Sighting,
+  RxState,
+  ReportOptions,
+  WatchOptions,
+  WatchStats,
+  GuardOptions,
+  GuardAction,
+  GuardNotice,
+  DiagnoseOptions,
+  ScanOptions,
+  StreamScanOptions,
+} from './doctor';
+export { installGuard } from './doctor/install';
+export type { InstallOptions, InstallResult } from './doctor/install';
