@@ -1,5 +1,6 @@
 // The packed package installs and loads its prebuild with no compiler anywhere on PATH, under
-// Node 18 (the oldest supported; an official binary from npm) and the Node running the tests.
+// Node 18 (the oldest supported; an official binary from npm) and the Node running the tests;
+// where no prebuild fits, it compiles from the sources it ships.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -28,7 +29,7 @@ function ethtoolK(ifname: string): Map<string, { on: boolean; fixed: boolean }> 
   return states;
 }
 
-describe('prebuilds: npm pack, then install with no compiler (PREBUILDS_ONLY=1)', function () {
+describe('prebuilds: the packed package (npm pack, then npm install <tarball> into an empty project)', function () {
   this.timeout(300_000);
   let packed: Packed | undefined;
 
@@ -61,6 +62,23 @@ describe('prebuilds: npm pack, then install with no compiler (PREBUILDS_ONLY=1)'
       env: { ...packed!.env, LIBC: 'musl' },
     });
     assert.match(r.stdout, /^ERR_NATIVE_UNAVAILABLE .*No native build was found for .*libc=musl/, r.stdout + r.stderr);
+  });
+
+  it('where no prebuild fits (LIBC=musl at install), npm install compiles the shipped sources, and that build loads', function () {
+    const app = path.join(packed!.dir, 'source-build');
+    fs.mkdirSync(app);
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'source-build', version: '1.0.0', private: true }));
+    // The normal PATH (compilers), no PREBUILDS_ONLY; local Node headers, since the CI machine cannot
+    // reach nodejs.org for them.
+    const nodedir = path.dirname(path.dirname(fs.realpathSync(process.execPath)));
+    const env = { ...packed!.env, PATH: process.env.PATH, LIBC: 'musl', npm_config_nodedir: nodedir };
+    delete env.PREBUILDS_ONLY;
+    const r = sh('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', packed!.tarball], { cwd: app, env, timeout: 240_000 });
+    assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, /gyp info ok/, 'node-gyp did not run');
+    const loaded = JSON.parse(mustRun(process.execPath, ['-e', LOAD], { cwd: app, env: { ...env, LIBC: '' } })) as Loaded;
+    assert.strictEqual(loaded.file, 'build/Release/nic_offload.node');
+    assert.ok(Object.keys(loaded.features).length > 10);
   });
 
   it('Node 18 and this Node load the same prebuild and read lo as ethtool -k does', () => {
