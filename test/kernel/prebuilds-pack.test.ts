@@ -71,7 +71,7 @@ describe('prebuilds: the packed package (npm pack, then npm install <tarball> in
     // The normal PATH (compilers), no PREBUILDS_ONLY; local Node headers, since the CI machine cannot
     // reach nodejs.org for them.
     const nodedir = path.dirname(path.dirname(fs.realpathSync(process.execPath)));
-    const env = { ...packed!.env, PATH: process.env.PATH, LIBC: 'musl', npm_config_nodedir: nodedir };
+    const env: NodeJS.ProcessEnv = { ...packed!.env, PATH: process.env.PATH, LIBC: 'musl', npm_config_nodedir: nodedir };
     delete env.PREBUILDS_ONLY;
     const r = sh('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', packed!.tarball], { cwd: app, env, timeout: 240_000 });
     assert.strictEqual(r.status, 0, r.stdout + r.stderr);
