@@ -29,7 +29,7 @@ function child(ns: BenchNetns, script: string, args: string[], nodeFlags: string
     maxBuffer: 16 << 20,
   });
   if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${script} failed (exit ${r.status})`);
+  if (r.status !== 0) throw new Error(`${script} failed (${r.signal ? `killed by ${r.signal}` : `exit ${r.status}`})`);
   const last = r.stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(last);
 }
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
       namespaces.push(createNetns(size, `s${size}-`));
       log(`  ${size} veths created in ${Date.now() - t0} ms`);
     }
-    scale = measureScale(namespaces, rounds, quick, log);
+    scale = await measureScale(namespaces, rounds, quick, log);
   } finally {
     api.releaseSockets(); // a cached socket would keep a deleted namespace alive
     for (const sns of namespaces) destroyNetns(sns);

@@ -21,7 +21,7 @@ export interface ScalePoint {
  * Rounds interleave the sizes (1, 10, 100, 1000, 1, 10, …) so that a busy moment of the machine
  * falls on all of them alike; each size gets about the same number of interface reads per round.
  */
-export function measureScale(namespaces: BenchNetns[], rounds: number, quick: boolean, log: (m: string) => void): ScalePoint[] {
+export async function measureScale(namespaces: BenchNetns[], rounds: number, quick: boolean, log: (m: string) => void): Promise<ScalePoint[]> {
   const reads = quick ? 5000 : 30000;
   const points = namespaces.map((ns) => {
     const interfaces = Object.keys(api.getAllFeatures({ netns: ns.name })).length;
@@ -32,7 +32,10 @@ export function measureScale(namespaces: BenchNetns[], rounds: number, quick: bo
   });
   for (let r = 0; r < rounds; r++) {
     log(`  round ${r + 1}/${rounds}`);
-    for (const p of points) p.perCall.push(nsPerCall(p.calls, () => api.getAllFeatures({ netns: p.ns.name })));
+    for (const p of points) {
+      p.perCall.push(nsPerCall(p.calls, () => api.getAllFeatures({ netns: p.ns.name })));
+      await new Promise((resolve) => setImmediate(resolve)); // lets Ctrl-C clean up now, not at the end
+    }
   }
   return points.map((p) => {
     const m = median(p.perCall);
