@@ -9,10 +9,15 @@ PKGS=(
   iproute2 ethtool util-linux
   # persistence consumers: ifup, udevadm, nmcli --offline
   ifupdown udev network-manager
+  # persistence: patch(1) checks the --dry-run diffs
+  patch
   # prebuilds for ARM and their tests on real ARM kernels
   g++-arm-linux-gnueabihf g++-aarch64-linux-gnu qemu-system-arm cpio
   # fleets example
   ansible
+  # doctor/guard: dmesg(1) renders the log fixtures (util-linux); systemctl --root and
+  # systemd-analyze verify check the guard's unit
+  systemd
   # misc tools used by tests and the benchmark
   gzip procps
 )
