@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -16,9 +17,10 @@
 namespace nic {
 namespace {
 
+// The identity of a namespace file: the device and inode it resolves to.
 struct Cached {
-  dev_t dev;
-  ino_t ino;
+  uint32_t dev_major, dev_minor;
+  uint64_t ino;
   int fd;
 };
 
@@ -90,20 +92,23 @@ int ethtool_socket(const char* netns, const char** failed) {
     }
     return own_netns_socket;
   }
-  struct stat st;
-  if (stat(netns, &st) < 0) {
-    *failed = "stat";
+  // statx, not stat: since glibc 2.33 stat() binds to a new symbol version, which would lift the
+  // prebuilds' glibc floor above the 2.28 the official Node binaries need.
+  struct statx stx;
+  if (statx(AT_FDCWD, netns, 0, STATX_INO, &stx) < 0) {
+    *failed = "statx";
     return -errno;
   }
   auto it = by_path.find(netns);
   if (it != by_path.end()) {
-    if (it->second.dev == st.st_dev && it->second.ino == st.st_ino) return it->second.fd;
+    const Cached& c = it->second;
+    if (c.dev_major == stx.stx_dev_major && c.dev_minor == stx.stx_dev_minor && c.ino == stx.stx_ino) return c.fd;
     close(it->second.fd);  // the name now refers to another namespace
     by_path.erase(it);
   }
   int fd = in_netns(netns, failed, new_ethtool_socket);
   if (fd < 0) return fd;
-  by_path[netns] = Cached{st.st_dev, st.st_ino, fd};
+  by_path[netns] = Cached{stx.stx_dev_major, stx.stx_dev_minor, stx.stx_ino, fd};
   return fd;
 }
 

@@ -97,7 +97,7 @@ export function fromNative(e: unknown, ifname?: string, netns?: string): unknown
   const ns = netns || e.netns || undefined;
   const target = where(dev, ns);
   let message: string;
-  if (e.syscall === 'open' || e.syscall === 'stat') {
+  if (e.syscall === 'open' || e.syscall === 'statx') {
     message =
       code === 'ENOENT'
         ? `network namespace ${ns} does not exist (ip netns list shows the names)`
