@@ -34,9 +34,13 @@ export interface InstallResult {
   content: string;
 }
 
-/** Quotes one ExecStart argument for systemd (double quotes; % and $ are specifiers). */
-export function systemdQuote(arg: string): string {
-  const escaped = arg.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$');
+/**
+ * Quotes one ExecStart word for systemd: double quotes, C escapes, "%%" for a literal '%'
+ * (specifiers), and in arguments "$$" for a literal '$' (the executable is not expanded).
+ */
+export function systemdQuote(arg: string, executable = false): string {
+  let escaped = arg.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%');
+  if (!executable) escaped = escaped.replace(/\$/g, '$$$$');
   return `"${escaped}"`;
 }
 
@@ -69,6 +73,10 @@ export function renderUnit(opts: InstallOptions = {}): string {
   for (const a of args) {
     if (/[\n\r\0]/.test(a)) throw new NicOffloadError(`cannot put ${JSON.stringify(a)} in a unit file`, { code: ErrorCode.GUARD_INSTALL });
   }
+  // systemd refuses an executable path with quotes or backslashes ("special characters").
+  if (/["'\\]/.test(args[0])) {
+    throw new NicOffloadError(`systemd cannot run a program whose path holds quotes or backslashes: ${args[0]}`, { code: ErrorCode.GUARD_INSTALL });
+  }
   return [
     '# Written by "nic-offload guard --install".',
     '# Undo: systemctl disable --now nic-offload-guard.service && rm /etc/systemd/system/nic-offload-guard.service',
@@ -78,7 +86,7 @@ export function renderUnit(opts: InstallOptions = {}): string {
     '',
     '[Service]',
     'Type=simple',
-    `ExecStart=${args.map(systemdQuote).join(' ')}`,
+    `ExecStart=${args.map((a, i) => systemdQuote(a, i === 0)).join(' ')}`,
     'Restart=on-failure',
     'RestartSec=5s',
     'NoNewPrivileges=yes',
