@@ -1,6 +1,7 @@
 // `sudo npm run bench`: how fast the native path is, each figure against its comparison measured
 // in the same run. Builds the C floor, makes throwaway namespaces (always deleted), prints a
-// table and writes bench/results/latest.json. `--quick` for a short smoke run (writes nothing).
+// table and writes bench/results/latest.json (`--readme`: and the README's table). `--quick` for a
+// short smoke run (writes nothing).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -105,6 +106,19 @@ function rows(m: Record<string, number>, cliCommand: string, scale: ScalePoint[]
   return out;
 }
 
+/** Replaces the table between the bench markers of README.md's "Benchmark" section. */
+function updateReadme(block: string): void {
+  const file = path.join(root, 'README.md');
+  const text = fs.readFileSync(file, 'utf8');
+  const start = '<!-- bench:table:start -->';
+  const end = '<!-- bench:table:end -->';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${start} … ${end} markers`);
+  fs.writeFileSync(file, `${text.slice(0, a + start.length)}\n${block}\n${text.slice(b)}`);
+  process.stdout.write('README.md table updated\n');
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the benchmark makes network namespaces: run it as root (sudo npm run bench)');
   const argv = process.argv.slice(2);
@@ -158,6 +172,9 @@ async function main(): Promise<void> {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
     process.stdout.write(`Written to ${path.relative(process.cwd(), file)}\n`);
+  }
+  if (argv.includes('--readme') && !quick) {
+    updateReadme(`${text}\n\nMachine: ${m.cpu}, ${m.cores} cores, Linux ${m.kernel}, Node.js ${m.node}, ${m.ethtool}; commit ${m.commit}, ${String(m.date).slice(0, 10)}.`);
   }
   const missed = table.filter((r) => r.met === false);
   if (missed.length) process.stdout.write(`Targets missed: ${missed.map((r) => `${r.section} ${r.what} vs ${r.vs}`).join('; ')}\n`);
