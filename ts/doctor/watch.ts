@@ -10,6 +10,8 @@ import { bootTimeMs, KMSG_PATH, KmsgSource } from './log-sources';
 import { CsumFailure, CsumFailureDetector } from './parse';
 
 export const DEFAULT_INTERVAL_MS = 250;
+/** Read interval right after records arrived. */
+const BUSY_INTERVAL_MS = 20;
 /** Records handled per turn of the event loop before yielding. */
 const BATCH = 2048;
 
@@ -99,6 +101,7 @@ export class KernelLogWatcher extends EventEmitter {
     const src = this.source;
     if (!src) return;
     let more: boolean;
+    const before = this.stats.records;
     try {
       more = src.drain((rec) => this.record(rec, first), BATCH);
       this.stats.missedGaps = src.missedGaps;
@@ -108,11 +111,10 @@ export class KernelLogWatcher extends EventEmitter {
       return;
     }
     if (!this.source) return;
-    if (more) {
-      this.timer = setTimeout(() => this.turn(first), 0);
-    } else {
-      this.timer = setTimeout(() => this.turn(false), this.interval);
-    }
+    // More waiting: go on at once. Records came in: look again soon (a burst of log lines may
+    // still be arriving, and the ring buffer overwrites what is not read in time). Idle: wait.
+    if (more) this.timer = setTimeout(() => this.turn(first), 0);
+    else this.timer = setTimeout(() => this.turn(false), this.stats.records > before ? Math.min(BUSY_INTERVAL_MS, this.interval) : this.interval);
     if (this.unrefd) this.timer.unref();
   }
 
