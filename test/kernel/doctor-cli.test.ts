@@ -128,6 +128,7 @@ describe('doctor: CLI end to end (namespace, temp root)', function () {
       [['--log'], /--log needs a file name/],
       [['--log', '/nonexistent/kern.log'], /cannot read log file \/nonexistent\/kern\.log: no such file/],
       [['--log', FIXTURE, '--backend', 'bogus'], /unknown backend "bogus"/],
+      [['--log', FIXTURE, '--netns', 'nicoff-no-such-ns'], /network namespace nicoff-no-such-ns does not exist/],
     ];
     for (const [args, re] of cases) {
       const r = doctor(args);

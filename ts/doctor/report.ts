@@ -216,12 +216,8 @@ function stillOn(d: DeviceAdvice): boolean {
 
 /** Builds the report: the devices behind each sighted name as they are now. Reads only. */
 export function buildReport(tally: FailureTally, sources: string[], opts: ReportOptions & { oncePerBoot?: boolean } = {}): DoctorReport {
-  let links: readonly LinkInfo[] = [];
-  try {
-    links = opts.links ?? listLinks({ netns: opts.netns });
-  } catch {
-    links = [];
-  }
+  // Only when there is something to look up; a wrong --netns is an error, not "not here".
+  const links: readonly LinkInfo[] = tally.entries.size ? (opts.links ?? listLinks({ netns: opts.netns })) : [];
   const findings: Finding[] = [];
   for (const entry of tally.entries.values()) {
     const finding: Finding = { ...entry, present: false, devices: [] };
