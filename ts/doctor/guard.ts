@@ -160,7 +160,8 @@ export class Guard extends EventEmitter {
     for (const t of chosen) {
       if (this.handledSet.has(t.name) || this.handledSet.size >= MAX_HANDLED) continue;
       this.handledSet.add(t.name);
-      this.queue = this.queue.then(() => this.act(t.name, name, link, ev));
+      // A throwing 'action' listener must not stall the queue for every later interface.
+      this.queue = this.queue.then(() => this.act(t.name, name, link, ev)).catch((e: unknown) => void this.emit('error', e));
     }
   }
 
