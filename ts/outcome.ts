@@ -92,12 +92,19 @@ export function outcome(
     .filter((a) => bit(after, ACTIVE, a.index) !== a.on)
     .map((a) => ({ name: a.name, asked: a.on, actual: !a.on, reason: reasonFor(after, a.index) }));
   const changes: FeatureChange[] = [];
-  before.names.forEach((name, index) => {
-    if (!name) return;
-    const b = bit(before, ACTIVE, index);
-    const n = bit(after, ACTIVE, index);
-    if (b !== n) changes.push({ name, before: b, after: n, requested: covered.has(index) });
-  });
+  for (let w = 0; w < before.words; w++) {
+    // only the bits whose active state differs, lowest first (kernel order)
+    let diff = (before.blocks[w * 4 + ACTIVE] ^ after.blocks[w * 4 + ACTIVE]) >>> 0;
+    while (diff) {
+      const low = diff & -diff;
+      const index = w * 32 + 31 - Math.clz32(low);
+      diff = (diff ^ low) >>> 0;
+      const name = before.names[index];
+      if (!name) continue;
+      const now = bit(after, ACTIVE, index);
+      changes.push({ name, before: !now, after: now, requested: covered.has(index) });
+    }
+  }
   return {
     ifname,
     netns,

@@ -1,7 +1,7 @@
 // From "what the user named" to one ETHTOOL_SFEATURES request, the way ethtool -K does it.
 import { LEGACY_FLAGS } from './catalogue';
 import { ErrorCode, NicOffloadError } from './errors';
-import { findLegacyFlag, patternMatches } from './legacy';
+import { patternMatches } from './legacy';
 import { ACTIVE, bit, changeable, REQUESTED, Snapshot } from './snapshot';
 import { closestNames } from './suggest';
 
@@ -32,29 +32,43 @@ export interface Plan {
  * throw before anything is sent, listing the closest real names.
  */
 export function resolveAsks(changes: ReadonlyArray<[string, boolean]>, names: readonly string[], ifname?: string): Ask[] {
+  const lookup = lookupFor(names);
   const byIndex = new Map<number, Ask>();
   const unknown: string[] = [];
   for (const [via, on] of changes) {
-    const flag = findLegacyFlag(via);
-    if (flag) {
-      names.forEach((name, index) => {
-        if (name && patternMatches(flag.pattern, name)) {
-          byIndex.delete(index); // re-insert: the last mention decides
-          byIndex.set(index, { index, name, on, via });
-        }
-      });
-      continue;
-    }
-    const index = via ? names.indexOf(via) : -1;
-    if (index < 0) {
+    const indices = lookup.get(via);
+    if (!indices) {
       unknown.push(via);
       continue;
     }
-    byIndex.delete(index);
-    byIndex.set(index, { index, name: via, on, via });
+    for (const index of indices) {
+      byIndex.delete(index); // re-insert: the last mention decides
+      byIndex.set(index, { index, name: names[index], on, via });
+    }
   }
   if (unknown.length) throw unknownFeatureError(unknown, names, ifname);
   return [...byIndex.values()].sort((a, b) => a.index - b.index);
+}
+
+// Every accepted name -> the kernel bits it covers, built once per names table (the kernel's
+// table is read once and kept, so this runs once per process).
+const lookups = new WeakMap<readonly string[], Map<string, readonly number[]>>();
+
+function lookupFor(names: readonly string[]): Map<string, readonly number[]> {
+  let lookup = lookups.get(names);
+  if (!lookup) {
+    lookup = new Map();
+    for (let i = 0; i < names.length; i++) if (names[i]) lookup.set(names[i], [i]);
+    for (const flag of LEGACY_FLAGS) {
+      const members: number[] = [];
+      for (let i = 0; i < names.length; i++) if (names[i] && patternMatches(flag.pattern, names[i])) members.push(i);
+      // a legacy name wins over a kernel feature of the same name, as in ethtool
+      lookup.set(flag.short, members);
+      lookup.set(flag.long, members);
+    }
+    lookups.set(names, lookup);
+  }
+  return lookup;
 }
 
 export function unknownFeatureError(unknown: string[], names: readonly string[], ifname?: string): NicOffloadError {

@@ -22,6 +22,10 @@ function table(): string[] {
   return names;
 }
 
+function toFeaturesFromLoop(s: Snapshot) {
+  return toFeatures({ ...s, names: [...s.names] }); // an unfrozen table always takes the loop
+}
+
 describe('toFeatures compiled builder', () => {
   it('gives the same objects, in the same key order, as the plain loop, before and after compiling', () => {
     const frozen = Object.freeze(table());
@@ -48,15 +52,19 @@ describe('toFeatures compiled builder', () => {
     }
   });
 
-  it('returns a fresh object every call (results can be changed by the caller)', () => {
+  it('returns a fresh result object every call, whose per-feature states are shared and frozen', () => {
     const names = Object.freeze(['a', 'b']);
     const s: Snapshot = { names, words: 1, blocks: new Uint32Array([3, 3, 3, 0]) };
     for (let i = 0; i < 20; i++) toFeatures(s);
     const one = toFeatures(s);
     const two = toFeatures(s);
     assert.notEqual(one, two);
-    assert.notEqual(one.a, two.a);
-    one.a.active = false;
-    assert.equal(two.a.active, true);
+    delete one.b; // the result itself belongs to the caller
+    assert.ok('b' in two);
+    assert.ok(Object.isFrozen(two.a));
+    assert.equal(Reflect.set(two.a, 'active', false), false);
+    assert.equal(toFeatures(s).a.active, true);
+    // the loop (first uses, unfrozen tables) gives the same shared states
+    assert.equal(toFeaturesFromLoop(s).a, two.a);
   });
 });
