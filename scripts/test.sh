@@ -7,3 +7,4 @@ if [ "$(id -u)" != 0 ]; then echo "run as root: the tests create network namespa
 bash scripts/install-test-deps.sh
 npm ci --no-audit --no-fund
 npm test
+bash scripts/test-node18.sh
