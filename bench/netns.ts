@@ -2,6 +2,7 @@
 // Every namespace is named "nicbench-<pid>-<n>" and deleted on normal exit, on SIGINT/SIGTERM,
 // on an uncaught error, and at start-up if a killed earlier run left one behind.
 import { spawnSync } from 'child_process';
+import { processAlive as alive } from '../ts/pid';
 
 const PREFIX = 'nicbench-';
 const live = new Set<string>();
@@ -67,15 +68,6 @@ export function destroyAll(): void {
   for (const name of [...live]) {
     spawnSync('ip', ['netns', 'del', name]);
     live.delete(name);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -2,6 +2,7 @@
 // named "nicoff-<pid>-<n>" and deleted in after-hooks, on process exit, and by the root hook
 // (test/helpers/root-hooks.ts) which also sweeps namespaces left by a killed run.
 import { spawnSync, SpawnSyncReturns } from 'child_process';
+import { processAlive as alive } from '../../ts/pid';
 
 export const PREFIX = 'nicoff-';
 let counter = 0;
@@ -100,15 +101,6 @@ export function destroyAll(): void {
   for (const name of [...live]) {
     run('ip', ['netns', 'del', name]);
     live.delete(name);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
