@@ -239,7 +239,7 @@ export const networkmanager: Backend = {
         edits.push({ path: file, before, after, mode: 0o600 });
         if (after) {
           files.push({ path: file, owned: true });
-          notes.push(`no profile on disk binds ${ctx.ifname}; wrote ${file} (DHCP, like NetworkManager's automatic "Wired connection")`);
+          notes.push(`no profile on disk binds ${ctx.ifname}, so the settings live in nic-offload's own profile ${file} (DHCP, like NetworkManager's automatic "Wired connection")`);
         }
         continue;
       }
