@@ -12,7 +12,7 @@ PKGS=(
   # persistence: patch(1) checks the --dry-run diffs
   patch
   # prebuilds for ARM and their tests on real ARM kernels
-  g++-arm-linux-gnueabihf g++-aarch64-linux-gnu qemu-system-arm cpio
+  g++-arm-linux-gnueabihf g++-aarch64-linux-gnu qemu-system-arm cpio debian-archive-keyring
   # fleets example
   ansible
   # doctor/guard: dmesg(1) renders the log fixtures (util-linux); systemctl --root and

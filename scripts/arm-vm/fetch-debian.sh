@@ -31,7 +31,8 @@ if [ -f /etc/apt/sources.list.d/debian.sources ]; then
 elif grep -qsE '^deb .*(deb|security)\.debian\.org' /etc/apt/sources.list; then
   grep -E '^deb .*(deb|security)\.debian\.org' /etc/apt/sources.list | sed -E 's/(\[| )arch=[^] ]+ ?/\1/; s/\[ *\] //' > "$apt/sources/debian.list"
 else
-  echo "deb http://deb.debian.org/debian bookworm main" > "$apt/sources/debian.list"
+  # Not a Debian host (e.g. Ubuntu): Debian's archive, checked with debian-archive-keyring.
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main" > "$apt/sources/debian.list"
 fi
 cat > "$apt/apt.conf" <<CONF
 Dir::State "$apt/state"; Dir::State::status "$apt/state/status"; Dir::Cache "$apt/cache";
