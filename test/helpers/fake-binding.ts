@@ -113,3 +113,23 @@ export class FakeBinding implements NativeBinding {
 
   closeSockets(): void {}
 }
+
+export interface FakeKernelSpec {
+  /** Never-changeable features (NETIF_F_NEVER_CHANGE). */
+  neverChange: string[];
+  /** Changeable features (hw_features); all start on and wanted. */
+  changeable: string[];
+  /** Devices: name -> features that are also on although not changeable. */
+  devices: Record<string, string[]>;
+}
+
+/** A fake kernel with devices in a typical state; TSO (both) needs scatter-gather, as netdev_fix_features does. */
+export function fakeKernel(names: string[], spec: FakeKernelSpec): FakeBinding {
+  const f = new FakeBinding(names);
+  const all = (list: string[]) => list.reduce((m, n) => m | f.bitOf(n), 0n);
+  f.neverChange = all(spec.neverChange);
+  const hw = all(spec.changeable);
+  for (const [dev, fixedOn] of Object.entries(spec.devices)) f.devices.set(dev, { hw, wanted: hw, active: hw | all(fixedOn) });
+  f.dependencies = [[names.indexOf('tx-tcp-segmentation'), names.indexOf('tx-scatter-gather')], [names.indexOf('tx-tcp6-segmentation'), names.indexOf('tx-scatter-gather')]];
+  return f;
+}

@@ -5,7 +5,7 @@ import assert from 'assert/strict';
 import { NativeBinding, useBinding } from '../../ts/binding';
 import { changesFromEthtoolArgs } from '../../ts/format/ethtool-args';
 import { cli } from '../helpers/cli-run';
-import { EPERM, FakeBinding } from '../helpers/fake-binding';
+import { EPERM, FakeBinding, fakeKernel } from '../helpers/fake-binding';
 
 const NAMES = [
   'tx-scatter-gather', 'tx-checksum-ipv4', '', 'tx-checksum-ip-generic', 'highdma', 'vlan-challenged',
@@ -13,15 +13,11 @@ const NAMES = [
 ];
 
 function fake(): FakeBinding {
-  const f = new FakeBinding(NAMES);
-  const all = (...n: string[]) => n.reduce((m, x) => m | f.bitOf(x), 0n);
-  f.neverChange = all('vlan-challenged');
-  const hw = all('tx-scatter-gather', 'tx-checksum-ip-generic', 'tx-generic-segmentation', 'rx-gro', 'tx-tcp-segmentation',
-    'tx-tcp6-segmentation', 'rx-checksum');
-  f.devices.set('eth9', { hw, wanted: hw, active: hw | all('highdma') });
-  f.devices.set('eth8', { hw, wanted: hw, active: hw });
-  f.dependencies = [[NAMES.indexOf('tx-tcp-segmentation'), 0], [NAMES.indexOf('tx-tcp6-segmentation'), 0]];
-  return f;
+  return fakeKernel(NAMES, {
+    neverChange: ['vlan-challenged'],
+    changeable: ['tx-scatter-gather', 'tx-checksum-ip-generic', 'tx-generic-segmentation', 'rx-gro', 'tx-tcp-segmentation', 'tx-tcp6-segmentation', 'rx-checksum'],
+    devices: { eth9: ['highdma'], eth8: [] },
+  });
 }
 
 // eslint-disable-next-line no-control-regex

@@ -3,7 +3,7 @@
 import assert from 'assert/strict';
 import { useBinding, NativeBinding } from '../../ts/binding';
 import * as api from '../../ts/index';
-import { ENODEV, EPERM, FakeBinding } from '../helpers/fake-binding';
+import { ENODEV, EPERM, FakeBinding, fakeKernel } from '../helpers/fake-binding';
 
 // 70 names with holes: three feature words, as a future kernel might report.
 const NAMES = [
@@ -15,16 +15,12 @@ const NAMES = [
 ];
 
 function fake(): FakeBinding {
-  const f = new FakeBinding(NAMES);
-  const all = (...names: string[]) => names.reduce((m, n) => m | f.bitOf(n), 0n);
-  f.neverChange = all('vlan-challenged', 'netns-local');
-  const hw = all('tx-scatter-gather', 'tx-checksum-ip-generic', 'tx-generic-segmentation', 'rx-gro', 'tx-tcp-segmentation',
-    'tx-tcp6-segmentation', 'rx-checksum', 'x-last', 'tx-checksum-sctp');
-  const on = hw | all('highdma');
-  f.devices.set('eth9', { hw, wanted: hw, active: on });
-  // TSO (both) needs scatter-gather, as netdev_fix_features does.
-  f.dependencies = [[NAMES.indexOf('tx-tcp-segmentation'), 0], [NAMES.indexOf('tx-tcp6-segmentation'), 0]];
-  return f;
+  return fakeKernel(NAMES, {
+    neverChange: ['vlan-challenged', 'netns-local'],
+    changeable: ['tx-scatter-gather', 'tx-checksum-ip-generic', 'tx-generic-segmentation', 'rx-gro', 'tx-tcp-segmentation',
+      'tx-tcp6-segmentation', 'rx-checksum', 'x-last', 'tx-checksum-sctp'],
+    devices: { eth9: ['highdma'] },
+  });
 }
 
 describe('core logic (fake kernel)', () => {
