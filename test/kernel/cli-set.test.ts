@@ -193,8 +193,9 @@ describe('cli: set is ethtool -K (real kernel, real ethtool)', function () {
     });
 
     it('without CAP_NET_ADMIN: exit 92 like ethtool -K, one line saying what is needed', () => {
-      // Run as nobody inside the namespace (no --netns: entering one needs privilege too).
-      const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+      // Run inside the namespace as root with every capability dropped (no --netns: entering one
+      // needs privilege too). Staying uid 0 keeps the checkout readable wherever it was cloned.
+      const asNobody = ['setpriv', '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all'];
       const want = ours.ethtool('-k', 'v0').stdout.includes('generic-receive-offload: on') ? 'off' : 'on';
       const e = run('ip', ['netns', 'exec', theirs.name, ...asNobody, 'ethtool', '-K', 'v0', 'gro', want]);
       const [node, ...rest] = require('../helpers/cli-run').binArgv('set', 'v0', 'gro', want);
