@@ -25,7 +25,18 @@ build_one() { # arch triple
   local arch=$1 triple=$2 dir=$work/$1
   mkdir -p "$dir"
   cp -r native binding.gyp package.json "$dir/"
-  ln -s "$ROOT/node_modules" "$dir/node_modules"
+  # gyp writes the Makefiles of node-addon-api's targets next to its .gyp file, resolved relative to the
+  # build dir: with one shared node_modules the three parallel builds wrote the same .mk files at once
+  # and make failed with "missing separator". Each build gets its own copy of node-addon-api (small);
+  # every other package is a link to the real one.
+  mkdir "$dir/node_modules"
+  local m
+  for m in "$ROOT"/node_modules/* "$ROOT"/node_modules/.bin; do
+    case ${m##*/} in
+      node-addon-api) cp -rL "$m" "$dir/node_modules/" ;;
+      *) ln -s "$(readlink -f "$m")" "$dir/node_modules/${m##*/}" ;;
+    esac
+  done
   (cd "$dir" && CC=$triple-gcc CXX=$triple-g++ ./node_modules/.bin/prebuildify \
     --napi --strip --tag-libc --arch "$arch" --strip-bin "$triple-strip") >"$dir.log" 2>&1
 }
