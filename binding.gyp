@@ -6,6 +6,7 @@
         "native/netns_socket.cc",
         "native/ethtool_ops.cc",
         "native/link_list.cc",
+        "native/fd_watch.cc",
         "native/addon.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

@@ -12,6 +12,7 @@ import type { InsideConfig } from './inside';
 import { BenchNetns, createNetns, destroyNetns, installCleanup, sweepStale } from './netns';
 import { measureScale, ScalePoint } from './scale';
 import { markdown, row, Row, single } from './table';
+import { median } from './timing';
 
 const root = path.join(__dirname, '..');
 const tsx = require.resolve('tsx/cjs');
@@ -74,7 +75,13 @@ interface Alloc {
   jsHeapBytesPerGetFeatures: number;
 }
 
-function rows(m: Record<string, number>, cliCommand: string, scale: ScalePoint[], rss: RssSample[], alloc: Alloc): Row[] {
+/** Nanoseconds from a failure record written to the guard's log until it had acted, per trial. */
+interface Reaction {
+  poll: number[];
+  timer: number[];
+}
+
+function rows(m: Record<string, number>, cliCommand: string, scale: ScalePoint[], rss: RssSample[], alloc: Alloc, reaction: Reaction): Row[] {
   const out: Row[] = [
     row('1', 'getFeatures', m.getFeatures, 'C floor: GFEATURES', m.floorGet, { max: 2 }),
     row('1', 'getFeatures', m.getFeatures, 'spawn `ethtool -k` + parse', m.ethtoolK, { min: 300 }, true),
@@ -103,6 +110,9 @@ function rows(m: Record<string, number>, cliCommand: string, scale: ScalePoint[]
   out.push(single('5', 'addon: mallocs per getFeatures `{ netns }`', alloc.addonGetNetns.calls, 'count'));
   out.push(single('5', 'addon: malloc bytes per getFeatures `{ netns }`', alloc.addonGetNetns.bytes, 'bytes'));
   out.push(single('5', 'JS heap allocated per getFeatures (the result)', alloc.jsHeapBytesPerGetFeatures, 'bytes'));
+  const what = 'guard: failure record → rx-checksum off and persisted';
+  out.push(row('6', what, median(reaction.poll), 'the 1 s the guard is allowed', 1e9, { max: 1 }));
+  out.push(row('6', what, median(reaction.poll), 'the same on the timer fallback (250 ms)', median(reaction.timer), undefined, true));
   return out;
 }
 
@@ -144,6 +154,9 @@ async function main(): Promise<void> {
     ...process.env,
     LD_PRELOAD: native.mallocCount,
   }) as Alloc;
+
+  log('6: guard reaction');
+  const reaction = child(ns, 'guard-reaction.ts', [ifname, String(quick ? 3 : 10)]) as Reaction;
   destroyNetns(ns);
 
   log('3: getAllFeatures per interface');
@@ -161,8 +174,8 @@ async function main(): Promise<void> {
     for (const sns of namespaces) destroyNetns(sns);
   }
 
-  const table = rows(inside.medians, inside.cliCommand, scale, rss, alloc);
-  const result = { machine: machine(), quick, rounds, feature: FEATURE, table, medians: inside.medians, series: inside.series, scale, rss, alloc };
+  const table = rows(inside.medians, inside.cliCommand, scale, rss, alloc, reaction);
+  const result = { machine: machine(), quick, rounds, feature: FEATURE, table, medians: inside.medians, series: inside.series, scale, rss, alloc, reaction };
   const text = markdown(table);
   process.stdout.write(`\n${text}\n\n`);
   const m = result.machine;

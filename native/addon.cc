@@ -3,10 +3,12 @@
 #include <napi.h>
 
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "ethtool_ops.h"
+#include "fd_watch.h"
 #include "link_list.h"
 #include "netns_socket.h"
 
@@ -224,6 +226,122 @@ Napi::Value CloseSockets(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Error UvError(Napi::Env env, int neg_errno, const char* call) {
+  Napi::Error err = Napi::Error::New(env, std::string(call) + " failed: " + std::strerror(-neg_errno));
+  err.Value().Set("errno", Napi::Number::New(env, -neg_errno));
+  err.Value().Set("syscall", Napi::String::New(env, call));
+  return err;
+}
+
+// new FdWatch(fd, onReady(status)): start(), stop(), ref(), unref(), close(). See fd_watch.h.
+// The object and its callback stay referenced until close(), as any libuv handle keeps its callback.
+class FdWatchWrap : public Napi::ObjectWrap<FdWatchWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "FdWatch",
+                       {InstanceMethod("start", &FdWatchWrap::Start), InstanceMethod("stop", &FdWatchWrap::Stop),
+                        InstanceMethod("ref", &FdWatchWrap::RefLoop), InstanceMethod("unref", &FdWatchWrap::UnrefLoop),
+                        InstanceMethod("close", &FdWatchWrap::Close)});
+  }
+
+  explicit FdWatchWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FdWatchWrap>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsFunction()) {
+      throw Napi::TypeError::New(env, "FdWatch(fd: number, onReady: function)");
+    }
+    double fd = info[0].As<Napi::Number>().DoubleValue();
+    if (!(fd >= 0 && fd <= 0x7fffffff) || fd != static_cast<double>(static_cast<int>(fd))) {
+      throw Napi::RangeError::New(env, "fd must be a non-negative integer");
+    }
+    uv_loop_t* loop = nullptr;
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) throw Napi::Error::New(env, "no event loop");
+    int rc = nic::FdWatch::Create(loop, static_cast<int>(fd), &FdWatchWrap::OnReady, this, &watch_);
+    if (rc < 0) throw UvError(env, rc, "uv_poll_init");
+    callback_ = Napi::Persistent(info[1].As<Napi::Function>());
+    context_.reset(new Napi::AsyncContext(env, "nic-offload:FdWatch"));
+    // The object stays alive until close(), as a libuv handle does: were it collected first, a
+    // readiness event could arrive between collection and its deferred finalizer.
+    Napi::ObjectWrap<FdWatchWrap>::Ref();
+    // A worker that exits with the watch open unloads this addon once its environment is torn
+    // down, and libuv's close callback would then jump into unmapped code: an async cleanup
+    // hook closes the handle first, and Node waits until the close callback has removed it.
+    if (napi_add_async_cleanup_hook(env, &FdWatchWrap::OnEnvCleanup, watch_, &cleanup_) != napi_ok) {
+      watch_->Close();
+      watch_ = nullptr;
+      throw Napi::Error::New(env, "napi_add_async_cleanup_hook failed");
+    }
+  }
+
+  ~FdWatchWrap() override {
+    if (watch_) watch_->Close(&FdWatchWrap::RemoveHook, cleanup_);
+    watch_ = nullptr;
+    context_.reset();
+  }
+
+ private:
+  // Environment teardown; a watch already closing removes the hook from its close callback.
+  static void OnEnvCleanup(napi_async_cleanup_hook_handle hook, void* arg) {
+    auto* w = static_cast<nic::FdWatch*>(arg);
+    if (w->closing()) return;
+    static_cast<FdWatchWrap*>(w->context())->watch_ = nullptr;
+    w->Close(&FdWatchWrap::RemoveHook, hook);
+  }
+  static void RemoveHook(void* hook) { napi_remove_async_cleanup_hook(static_cast<napi_async_cleanup_hook_handle>(hook)); }
+
+  static void OnReady(void* ctx, int status) {
+    auto* self = static_cast<FdWatchWrap*>(ctx);
+    napi_env env = self->callback_.Env();
+    Napi::HandleScope scope(env);
+    napi_value arg = Napi::Number::New(env, status), result;
+    napi_status st = napi_make_callback(env, *self->context_, self->Value(), self->callback_.Value(), 1, &arg, &result);
+    // No JavaScript is below us, so a throw goes to 'uncaughtException'. Any other failure means
+    // the environment is shutting down (a worker's process.exit()): nothing can run any more.
+    if (st == napi_pending_exception) {
+      napi_value err;
+      if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
+    }
+  }
+
+  nic::FdWatch* Live(const Napi::CallbackInfo& info) {
+    if (!watch_) throw Napi::Error::New(info.Env(), "the watch is closed");
+    return watch_;
+  }
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    int rc = Live(info)->Start();
+    if (rc < 0) throw UvError(info.Env(), rc, "uv_poll_start");
+    return info.Env().Undefined();
+  }
+  Napi::Value Stop(const Napi::CallbackInfo& info) {
+    Live(info)->Stop();
+    return info.Env().Undefined();
+  }
+  Napi::Value RefLoop(const Napi::CallbackInfo& info) {
+    Live(info)->Ref();
+    return info.Env().Undefined();
+  }
+  Napi::Value UnrefLoop(const Napi::CallbackInfo& info) {
+    Live(info)->Unref();
+    return info.Env().Undefined();
+  }
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    Release();
+    return info.Env().Undefined();
+  }
+  void Release() {
+    if (!watch_) return;
+    watch_->Close(&FdWatchWrap::RemoveHook, cleanup_);
+    watch_ = nullptr;
+    Napi::ObjectWrap<FdWatchWrap>::Unref();
+    // Not the async context: close() may be called from inside the callback, which still uses it.
+    if (!callback_.IsEmpty()) callback_.Reset();
+  }
+
+  nic::FdWatch* watch_ = nullptr;
+  napi_async_cleanup_hook_handle cleanup_ = nullptr;
+  Napi::FunctionReference callback_;
+  std::unique_ptr<Napi::AsyncContext> context_;
+};
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("featureNames", Napi::Function::New(env, FeatureNames, "featureNames"));
   exports.Set("getFeatures", Napi::Function::New(env, GetFeatures, "getFeatures"));
@@ -232,6 +350,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("driverInfo", Napi::Function::New(env, DriverInfo, "driverInfo"));
   exports.Set("listInterfaces", Napi::Function::New(env, ListInterfaces, "listInterfaces"));
   exports.Set("closeSockets", Napi::Function::New(env, CloseSockets, "closeSockets"));
+  exports.Set("FdWatch", FdWatchWrap::Define(env));
   return exports;
 }
 

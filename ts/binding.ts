@@ -24,6 +24,17 @@ export interface NativeLink {
   permAddress: string;
 }
 
+/** A libuv poll handle on a descriptor (epoll): `onReady(0)` while it is readable, `onReady(-errno)`
+ *  once when the kernel flags an error (the watch is then stopped: read, then start() again). */
+export interface NativeFdWatch {
+  start(): void;
+  stop(): void;
+  ref(): void;
+  unref(): void;
+  /** Idempotent; the object must not be used afterwards. */
+  close(): void;
+}
+
 /**
  * `netns` is '' for the caller's own namespace or the path of a namespace file. Every call
  * throws an Error carrying `errno` (a positive number), `syscall` and `command` on failure.
@@ -40,6 +51,8 @@ export interface NativeBinding {
   driverInfo(netns: string, ifname: string): NativeDriverInfo;
   listInterfaces(netns: string): NativeLink[];
   closeSockets(): void;
+  /** Throws errno EPERM for regular files (epoll cannot watch them). Optional: fakes may lack it. */
+  FdWatch?: new (fd: number, onReady: (status: number) => void) => NativeFdWatch;
 }
 
 let loaded: NativeBinding | undefined;

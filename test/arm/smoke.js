@@ -3,7 +3,8 @@
 //   node smoke.js eth0
 // Uses the installed package's public API only: loads the prebuild, reads the virtio NIC's
 // features, CHANGES one through SIOCETHTOOL (ETHTOOL_SFEATURES), checks the change with the
-// API and with the VM's ethtool (which reads over netlink, not our ioctl), then restores it.
+// API and with the VM's ethtool (which reads over netlink, not our ioctl), then restores it;
+// then watches /dev/kmsg through the addon's poll handle.
 // Prints one PASS/FAIL line per check; exits 1 if any failed.
 const { execFileSync } = require('child_process');
 const path = require('path');
@@ -60,6 +61,19 @@ async function main() {
   const back = api.setFeaturesSync(ifname, { [name]: was });
   const restored = api.getFeatures(ifname)[name].active;
   check(`restore ${name}`, back.changed && restored === was && ethtoolK()[name] === (was ? 'on' : 'off'), `api=${restored}`);
+
+  // The guard's watcher waits on /dev/kmsg through the addon's libuv poll handle: a line written
+  // after the backlog must wake it (the timer fallback is set to an hour, so only the poll can).
+  const w = api.watchKernelLog({ intervalMs: 3600000 });
+  await new Promise((resolve) => w.once('live', resolve));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const seen0 = w.stats.userRecords;
+  require('fs').writeFileSync('/dev/kmsg', 'nic-offload smoke: kernel log wake-up\n');
+  const started = Date.now();
+  while (w.stats.userRecords === seen0 && Date.now() - started < 10000) await new Promise((resolve) => setTimeout(resolve, 5));
+  check('kernel log watch (libuv poll on /dev/kmsg)', w.mode === 'poll' && w.stats.userRecords === seen0 + 1,
+    `mode=${w.mode} records=${w.stats.records}`);
+  w.close();
 }
 
 main().then(

@@ -35,6 +35,7 @@ function assertSmoke(vm: ReturnType<typeof boot>, label: string, arch: RegExp): 
   assert.strictEqual(run.exit, 0, run.lines.join('\n'));
   assert.ok(run.lines.includes('PASS smoke'), run.lines.join('\n'));
   assert.ok(run.lines.some((l) => /^PASS change \S+ (on->off|off->on) \(ETHTOOL_SFEATURES\)/.test(l)), 'no feature was changed');
+  assert.ok(run.lines.some((l) => l.startsWith('PASS kernel log watch (libuv poll on /dev/kmsg): mode=poll')), 'the kmsg watch');
   assert.match(run.lines.find((l) => l.startsWith('PASS load'))!, arch);
 }
 

@@ -99,6 +99,11 @@ export class KmsgSource {
     return n >= max;
   }
 
+  /** The open descriptor (undefined once closed), to wait on it. */
+  get descriptor(): number | undefined {
+    return this.fd;
+  }
+
   close(): void {
     if (this.fd === undefined) return;
     fs.closeSync(this.fd);

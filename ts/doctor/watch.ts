@@ -1,10 +1,13 @@
 // Follows the live kernel log (/dev/kmsg) and emits each "hw csum failure" as it is printed.
-// The descriptor is non-blocking and is drained on a short timer: Node offers no way to wait
-// for a character device to become readable (net.Socket refuses its descriptor, and a blocking
-// read in the thread pool cannot be cancelled, so close() could never finish). An idle read is
-// one read() returning EAGAIN. Only kernel-facility records are looked at: lines written into
-// /dev/kmsg from user space can never produce a failure event.
+// The descriptor is non-blocking and is drained whenever the event loop reports it readable: the
+// addon's FdWatch puts it into libuv's epoll set (Node itself has no way to wait on a character
+// device: net.Socket refuses its descriptor, and a blocking read in the thread pool could never be
+// cancelled). Idle, the watcher costs nothing. Where epoll cannot watch the source (a regular
+// file, as tests and replays use) or the addon is unavailable, it is drained on a timer instead.
+// Only kernel-facility records are looked at: lines written into /dev/kmsg from user space can
+// never produce a failure event.
 import { EventEmitter } from 'events';
+import { binding, NativeFdWatch } from '../binding';
 import { isKernelRecord, KmsgRecord } from './kmsg';
 import { bootTimeMs, KMSG_PATH, KmsgSource } from './log-sources';
 import { CsumFailure, CsumFailureDetector } from './parse';
@@ -18,7 +21,8 @@ const BATCH = 2048;
 export interface WatchOptions {
   /** The log device, default /dev/kmsg (tests pass a FIFO or a file holding records). */
   kmsgPath?: string;
-  /** How often the descriptor is read when it was empty, in ms (default 250). */
+  /** Where the source cannot be waited on (see `mode`): how often it is read when it was empty,
+   *  in ms (default 250). */
   intervalMs?: number;
   /**
    * Ignore what the ring buffer already holds at start. Default false: a 5.14+ kernel prints the
@@ -42,8 +46,12 @@ export interface WatchStats {
   failures: number;
 }
 
+/** 'poll': woken by the kernel when records arrive. 'timer': read every `intervalMs`. */
+export type WatchMode = 'poll' | 'timer';
+
 /**
- * Emits 'failure' (LiveFailure), 'error' (Error; the watcher closes) and 'close'.
+ * Emits 'failure' (LiveFailure), 'live' (once: what the ring buffer held at start has been read),
+ * 'error' (Error; the watcher closes) and 'close'.
  * Memory stays flat: one read buffer, one pending failure, counters.
  */
 export class KernelLogWatcher extends EventEmitter {
@@ -51,6 +59,8 @@ export class KernelLogWatcher extends EventEmitter {
   readonly stats: WatchStats = { records: 0, kernelRecords: 0, userRecords: 0, missedGaps: 0, failures: 0 };
   private source: KmsgSource | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private poll: NativeFdWatch | undefined;
+  private pollMode = false;
   private readonly detector = new CsumFailureDetector();
   private readonly interval: number;
   private readonly newOnly: boolean;
@@ -70,10 +80,23 @@ export class KernelLogWatcher extends EventEmitter {
   /** Opens the log (errors are thrown here) and starts reading on the next tick. */
   start(): this {
     if (this.started) return this;
-    this.source = new KmsgSource(this.path);
+    const source = new KmsgSource(this.path);
+    try {
+      this.poll = openFdWatch(source.descriptor!, (status) => this.onReadable(status));
+    } catch (e) {
+      source.close();
+      throw e;
+    }
+    this.source = source;
     this.started = true;
+    this.pollMode = this.poll !== undefined;
     this.timer = setTimeout(() => this.turn(true), 0);
     return this;
+  }
+
+  /** How new records are noticed (known after start()). */
+  get mode(): WatchMode {
+    return this.pollMode ? 'poll' : 'timer';
   }
 
   get closed(): boolean {
@@ -83,6 +106,8 @@ export class KernelLogWatcher extends EventEmitter {
   close(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.poll?.close();
+    this.poll = undefined;
     if (!this.source) return;
     this.source.close();
     this.source = undefined;
@@ -92,30 +117,69 @@ export class KernelLogWatcher extends EventEmitter {
   /** Keeps the process alive while watching (the default) or not. */
   unref(): this {
     this.timer?.unref();
+    this.poll?.unref();
     this.unrefd = true;
     return this;
   }
 
-  private turn(first: boolean): void {
-    this.timer = undefined;
+  /** Reads up to BATCH records; undefined when the watcher closed meanwhile. */
+  private drain(backlog: boolean): boolean | undefined {
     const src = this.source;
-    if (!src) return;
+    if (!src) return undefined;
     let more: boolean;
-    const before = this.stats.records;
     try {
-      more = src.drain((rec) => this.record(rec, first), BATCH);
+      more = src.drain((rec) => this.record(rec, backlog), BATCH);
       this.stats.missedGaps = src.missedGaps;
     } catch (e) {
       this.emit('error', e);
       this.close();
+      return undefined;
+    }
+    return this.source ? more : undefined;
+  }
+
+  private turn(first: boolean): void {
+    this.timer = undefined;
+    const before = this.stats.records;
+    const more = this.drain(first);
+    if (more === undefined) return;
+    if (more) {
+      // More waiting: go on at once, yielding to the event loop between batches.
+      this.timer = setTimeout(() => this.turn(first), 0);
+      if (this.unrefd) this.timer.unref();
       return;
     }
-    if (!this.source) return;
-    // More waiting: go on at once. Records came in: look again soon (a burst of log lines may
-    // still be arriving, and the ring buffer overwrites what is not read in time). Idle: wait.
-    if (more) this.timer = setTimeout(() => this.turn(first), 0);
-    else this.timer = setTimeout(() => this.turn(false), this.stats.records > before ? Math.min(BUSY_INTERVAL_MS, this.interval) : this.interval);
+    if (first) this.emit('live');
+    if (!this.source) return;  // closed by a listener
+    if (this.poll) {
+      // The backlog is read: from now on the kernel wakes us.
+      try {
+        this.poll.start();
+      } catch (e) {
+        this.emit('error', e);
+        this.close();
+      }
+      return;
+    }
+    // Records came in: look again soon (a burst of log lines may still be arriving, and the ring
+    // buffer overwrites what is not read in time). Idle: wait.
+    this.timer = setTimeout(() => this.turn(false), this.stats.records > before ? Math.min(BUSY_INTERVAL_MS, this.interval) : this.interval);
     if (this.unrefd) this.timer.unref();
+  }
+
+  /** From the FdWatch. Epoll is level-triggered: what one batch leaves unread wakes us again. */
+  private onReadable(status: number): void {
+    if (this.drain(false) === undefined) return;
+    // status < 0: the kernel flagged an error (for /dev/kmsg, records were overwritten before they
+    // were read: the read above got EPIPE and went on) and libuv stopped the watch.
+    if (status < 0) {
+      try {
+        this.poll?.start();
+      } catch (e) {
+        this.emit('error', e);
+        this.close();
+      }
+    }
   }
 
   private record(rec: KmsgRecord, backlog: boolean): void {
@@ -134,6 +198,23 @@ export class KernelLogWatcher extends EventEmitter {
       this.stats.failures++;
       this.emit('failure', live);
     }
+  }
+}
+
+/** A readiness watch on fd, or undefined where epoll cannot watch it or the addon is unavailable. */
+function openFdWatch(fd: number, onReady: (status: number) => void): NativeFdWatch | undefined {
+  let FdWatch;
+  try {
+    FdWatch = binding().FdWatch;
+  } catch {
+    return undefined;
+  }
+  if (!FdWatch) return undefined;
+  try {
+    return new FdWatch(fd, onReady);
+  } catch (e) {
+    if ((e as { errno?: number }).errno === 1 /* EPERM: a regular file */) return undefined;
+    throw e;
   }
 }
 
