@@ -199,7 +199,7 @@ Napi::Value DriverInfo(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// listInterfaces(netns): Array<{ index, name, master, kind, address, permAddress }>
+// listInterfaces(netns): Array<{ index, name, master, link, kind, address, permAddress }>
 Napi::Value ListInterfaces(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string netns = StringArg(info, 0, "netns");
@@ -213,6 +213,7 @@ Napi::Value ListInterfaces(const Napi::CallbackInfo& info) {
     o.Set("index", Napi::Number::New(env, links[i].index));
     o.Set("name", Napi::String::New(env, links[i].name));
     o.Set("master", Napi::Number::New(env, links[i].master));
+    o.Set("link", Napi::Number::New(env, links[i].link));
     o.Set("kind", Napi::String::New(env, links[i].kind));
     o.Set("address", Napi::String::New(env, links[i].address));
     o.Set("permAddress", Napi::String::New(env, links[i].perm_address));

@@ -87,10 +87,17 @@ int list_links(const char* netns, std::vector<Link>* out, const char** failed) {
       int alen = int(IFLA_PAYLOAD(nh));
       Link link;
       link.index = ifi->ifi_index;
+      bool link_elsewhere = false;
       for (auto* rta = IFLA_RTA(ifi); RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
         switch (rta->rta_type) {
           case IFLA_IFNAME:
             link.name = c_string(rta);
+            break;
+          case IFLA_LINK:
+            if (RTA_PAYLOAD(rta) >= sizeof(uint32_t)) link.link = int(*static_cast<uint32_t*>(RTA_DATA(rta)));
+            break;
+          case IFLA_LINK_NETNSID:  // IFLA_LINK is an ifindex in another namespace
+            link_elsewhere = true;
             break;
           case IFLA_MASTER:
             if (RTA_PAYLOAD(rta) >= sizeof(uint32_t)) link.master = int(*static_cast<uint32_t*>(RTA_DATA(rta)));
@@ -110,6 +117,9 @@ int list_links(const char* netns, std::vector<Link>* out, const char** failed) {
           }
         }
       }
+      // A device's own index is what the kernel reports as IFLA_LINK for plain NICs; a veth's is its
+      // peer. Only the caller knows which kinds are stacked, so keep the index, minus the self case.
+      if (link_elsewhere || link.link == link.index) link.link = 0;
       out->push_back(std::move(link));
     }
   }

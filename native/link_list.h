@@ -10,6 +10,8 @@ struct Link {
   int index = 0;
   std::string name;
   int master = 0;            // IFLA_MASTER: the bridge/bond this device is a port of (0: none)
+  int link = 0;              // IFLA_LINK: for a vlan/macvlan/…, the device it sits on; a veth's peer
+                             // (0: none, or in another namespace)
   std::string kind;          // IFLA_INFO_KIND: "veth", "bridge", "tun", … ("" for plain NICs)
   std::string address;       // IFLA_ADDRESS as aa:bb:…
   std::string perm_address;  // IFLA_PERM_ADDRESS (Linux >= 5.6, real NICs only)

@@ -16,6 +16,9 @@ export interface NativeLink {
   name: string;
   /** ifindex of the bridge/bond this device is a port of; 0 for none. */
   master: number;
+  /** IFLA_LINK: for a vlan, macvlan, ipvlan… the ifindex of the device it sits on; for a veth, its
+   *  peer's. 0 for none, or when that device is in another namespace. */
+  link: number;
   /** rtnetlink link kind: 'veth', 'bridge', 'tun', 'bond', …; '' for plain hardware NICs. */
   kind: string;
   /** Current MAC address (aa:bb:cc:dd:ee:ff), '' if none. */

@@ -12,6 +12,8 @@ export interface FakeLink {
   index: number;
   kind?: string;
   master?: string;
+  /** The device a vlan/macvlan sits on (IFLA_LINK). */
+  link?: string;
   /** rx-checksum: 'on', 'off', or not changeable (not in hw_features): 'fixed-on', 'fixed-off'. */
   rx?: 'on' | 'off' | 'fixed-on' | 'fixed-off';
   driver?: string;
@@ -35,6 +37,7 @@ export class DoctorFake extends FakeBinding {
       name: l.name,
       kind: l.kind ?? '',
       master: l.master ? links.find((m) => m.name === l.master)!.index : 0,
+      link: l.link ? links.find((m) => m.name === l.link)!.index : 0,
       address: '',
       permAddress: '',
     }));

@@ -108,7 +108,7 @@ export class FakeBinding implements NativeBinding {
   }
 
   listInterfaces(): NativeLink[] {
-    return [...this.devices.keys()].map((name, i) => ({ index: i + 1, name, master: 0, kind: 'fake', address: '', permAddress: '' }));
+    return [...this.devices.keys()].map((name, i) => ({ index: i + 1, name, master: 0, link: 0, kind: 'fake', address: '', permAddress: '' }));
   }
 
   closeSockets(): void {}

@@ -22,6 +22,6 @@ export class PersistFake extends FakeBinding {
   }
 
   override listInterfaces(): NativeLink[] {
-    return [...this.devices.keys()].map((name, i) => ({ index: i + 1, name, master: 0, kind: '', address: '', permAddress: '', ...this.links.get(name) }));
+    return [...this.devices.keys()].map((name, i) => ({ index: i + 1, name, master: 0, link: 0, kind: '', address: '', permAddress: '', ...this.links.get(name) }));
   }
 }

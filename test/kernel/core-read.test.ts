@@ -48,6 +48,23 @@ describe('core: reading features (real kernel, ethtool as oracle)', () => {
     assert.equal(links.find((l) => l.name === 'v0')!.kind, 'veth');
   });
 
+  it('says which device a stacked one sits on (IFLA_LINK), as ip -j link does', () => {
+    ns.ip('link', 'add', 'link', 'v0', 'name', 'mv0', 'type', 'macvlan');
+    try {
+      const links = api.listLinks({ netns: ns.name });
+      const name = (index: number) => links.find((l) => l.index === index)?.name;
+      const ip = JSON.parse(must('ip', ['-n', ns.name, '-j', 'link', 'show'])) as Array<{ ifname: string; link?: string; link_netnsid?: number }>;
+      for (const l of links) {
+        const theirs = ip.find((x) => x.ifname === l.name)!;
+        assert.equal(l.link ? name(l.link) : undefined, theirs.link_netnsid === undefined ? theirs.link : undefined, l.name);
+      }
+      assert.equal(name(links.find((l) => l.name === 'mv0')!.link), 'v0');
+      assert.equal(links.find((l) => l.name === 'lo')!.link, 0);
+    } finally {
+      ns.ip('link', 'del', 'mv0');
+    }
+  });
+
   it('reads every interface at once, each equal to a single read', () => {
     const all = api.getAllFeatures({ netns: ns.name });
     assert.deepEqual(Object.keys(all), api.listInterfaces({ netns: ns.name }));

@@ -140,3 +140,40 @@ describe('doctor: CLI end to end (namespace, temp root)', function () {
     assert.equal(JSON.parse(j.stdout).error.code, 'ENOENT');
   });
 });
+
+describe('doctor: a macvlan in the log means the NIC below it (IFLA_LINK, real kernel)', function () {
+  this.timeout(60000);
+  let ns: TestNetns;
+  let root: string;
+  const rxActive = (dev: string): boolean => ns.ethtoolJson(dev)['rx-checksumming'].active;
+
+  before(() => {
+    ns = TestNetns.create('docmv');
+    ns.addVeth('eth2', 'peer2');
+    ns.ip('link', 'add', 'link', 'eth2', 'name', 'mv0', 'type', 'macvlan', 'mode', 'bridge');
+    ns.up('eth2', 'peer2', 'mv0');
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'nicoff-doctor-mv-'));
+    fs.mkdirSync(path.join(root, 'var/lib/dpkg'), { recursive: true });
+    const udev = parseInt(must('udevadm', ['--version']), 10);
+    fs.writeFileSync(path.join(root, 'var/lib/dpkg/status'), `Package: udev\nStatus: install ok installed\nVersion: ${udev}.1-1\n\n`);
+  });
+  after(() => {
+    ns?.destroy();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('reports mv0 as eth2, and --fix changes and persists eth2', () => {
+    const log = '[  812.441023] mv0: hw csum failure\n';
+    const r = doctor(['--log', '-', '--json', '--netns', ns.name, '--root', root], log);
+    assert.equal(r.status, 2, r.stderr);
+    const f = JSON.parse(r.stdout).findings[0];
+    assert.deepEqual([f.name, f.kind, f.lower, f.devices.map((d: { ifname: string }) => d.ifname)], ['mv0', 'macvlan', ['eth2'], ['eth2']]);
+    const fixed = doctor(['--log', '-', '--fix', '--json', '--netns', ns.name, '--root', root], log);
+    assert.equal(fixed.status, 3, fixed.stderr);
+    const devices = JSON.parse(fixed.stdout).findings[0].devices;
+    assert.deepEqual(devices.map((d: { ifname: string; applied?: { changed: boolean } }) => [d.ifname, d.applied?.changed]), [['eth2', true]]);
+    assert.equal(rxActive('eth2'), false, 'rx-checksum off on the NIC below (ethtool)');
+    // (the kernel then drops it on mv0 too: a macvlan's features follow its lower device)
+    assert.deepEqual(listPersisted({ root }).map((p) => [p.ifname, p.backend, p.settings]), [['eth2', 'systemd-link', { rx: false }]]);
+  });
+});

@@ -30,6 +30,7 @@ const LINKS: FakeLink[] = [
   { name: 'br0', index: 4, kind: 'bridge', rx: 'fixed-off' },
   { name: 'wlan0', index: 5, driver: 'brcmfmac' },
   { name: 'lo', index: 1, rx: 'fixed-off' },
+  { name: 'eth1.10', index: 6, kind: 'vlan', link: 'eth1', rx: 'fixed-off' },
 ];
 
 describe('doctor: guard (fake /dev/kmsg FIFO, fake kernel)', () => {
@@ -140,6 +141,16 @@ describe('doctor: guard (fake /dev/kmsg FIFO, fake kernel)', () => {
     assert.equal(a.reportedAs, 'br0');
     assert.match(a.message, /^eth0: kernel reported "hw csum failure" on br0 \(a bridge over eth0\)/);
     assert.equal(fake.rxOn('eth0'), false);
+  });
+
+  it('a VLAN in the log means the NIC it sits on; watching the NIC covers it', async () => {
+    start({ interfaces: ['eth1'] });
+    write(rec(KERN_ERR, 'eth1.10: hw csum failure'));
+    const a = await actionFor('eth1');
+    assert.equal(a.reportedAs, 'eth1.10');
+    assert.match(a.message, /^eth1: kernel reported "hw csum failure" on eth1\.10 \(a vlan over eth1\)/);
+    assert.equal(fake.rxOn('eth1'), false);
+    assert.deepEqual(fake.setCalls(), ['eth1']);
   });
 
   it('watches only the interfaces given (a bridge given covers its ports)', async () => {

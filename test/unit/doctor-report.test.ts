@@ -1,4 +1,5 @@
-// The doctor's report and --fix on a fake kernel: bridges and bonds map to their ports,
+// The doctor's report and --fix on a fake kernel: bridges and bonds map to their ports, VLANs and
+// macvlans to the device they sit on,
 // "<unknown>" with only iif= maps through the ifindex, rx-checksum states, persistence calls.
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
@@ -70,6 +71,51 @@ describe('doctor: report and --fix (fake kernel)', () => {
     assert.deepEqual(fake.setCalls(), ['eth0']);
     assert.deepEqual(persistence.calls.map((c) => c.ifname), ['eth0']);
     assert.equal(report.needsFix, false);
+  });
+
+  it('a VLAN means the device it sits on (IFLA_LINK), through a bond down to its ports', async () => {
+    setup([
+      { name: 'eth0', index: 2, master: 'bond0' },
+      { name: 'eth1', index: 3, master: 'bond0' },
+      { name: 'bond0', index: 4, kind: 'bond', rx: 'fixed-off' },
+      { name: 'bond0.100', index: 5, kind: 'vlan', link: 'bond0', rx: 'fixed-off' },
+      { name: 'eth2', index: 6 },
+      { name: 'mv0', index: 7, kind: 'macvlan', link: 'eth2', rx: 'fixed-off' },
+    ]);
+    const tally = new FailureTally();
+    for (const ev of scanText('[  10.0] bond0.100: hw csum failure\n[  11.0] mv0: hw csum failure\n')) tally.add(ev, 'x');
+    const report = buildReport(tally, ['x'], { persistence });
+    assert.deepEqual(
+      report.findings.map((f) => [f.name, f.kind, f.lower, f.devices.map((d) => d.ifname)]),
+      [
+        ['bond0.100', 'vlan', ['eth0', 'eth1'], ['eth0', 'eth1']],
+        ['mv0', 'macvlan', ['eth2'], ['eth2']],
+      ],
+    );
+    const text = formatReport(report);
+    assert.match(text, /bond0\.100 is a vlan: the fault is in the NICs below it: eth0, eth1/);
+    assert.match(text, /mv0 is a macvlan: the fault is in the NIC below it: eth2/);
+    await applyFix(report, { persistence });
+    assert.deepEqual(fake.setCalls().sort(), ['eth0', 'eth1', 'eth2']);
+  });
+
+  it('a veth is its own NIC (its IFLA_LINK is its peer); a VLAN whose device is elsewhere has none here', () => {
+    setup([
+      { name: 'veth0', index: 2, kind: 'veth', link: 'veth1' },
+      { name: 'veth1', index: 3, kind: 'veth', link: 'veth0' },
+      { name: 'vl9', index: 4, kind: 'vlan', rx: 'fixed-off' },
+    ]);
+    const tally = new FailureTally();
+    for (const ev of scanText('veth0: hw csum failure\nvl9: hw csum failure\n')) tally.add(ev, 'x');
+    const report = buildReport(tally, ['x'], { persistence });
+    assert.deepEqual(
+      report.findings.map((f) => [f.name, f.lower, f.devices.map((d) => d.ifname)]),
+      [
+        ['veth0', undefined, ['veth0']],
+        ['vl9', [], []],
+      ],
+    );
+    assert.match(formatReport(report), /vl9 is a vlan with no device below it here now/);
   });
 
   it('"(NULL net_device)" with only iif=3 is named through the ifindex', () => {

@@ -1,4 +1,5 @@
 // Text for people: the doctor's report, and the exit status scripts read.
+import { isStacked } from './kinds';
 import type { DeviceAdvice, DoctorReport, Finding, Sighting } from './report';
 
 export const DoctorExit = Object.freeze({
@@ -77,7 +78,9 @@ function findingLines(f: Finding): string[] {
     return out;
   }
   if (f.lower) {
-    out.push(f.lower.length ? `  ${f.name} is a ${f.kind}: the fault is in its port${f.lower.length > 1 ? 's' : ''} ${f.lower.join(', ')}` : `  ${f.name} is a ${f.kind} without ports now`);
+    const many = f.lower.length > 1;
+    const below = isStacked(f.kind ?? '') ? `the NIC${many ? 's' : ''} below it:` : `its port${many ? 's' : ''}`;
+    out.push(f.lower.length ? `  ${f.name} is a ${f.kind}: the fault is in ${below} ${f.lower.join(', ')}` : `  ${f.name} is a ${f.kind} with no device below it here now`);
   }
   for (const d of f.devices) out.push(...deviceLines(d, '  '));
   return out;

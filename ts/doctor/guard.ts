@@ -153,7 +153,7 @@ export class Guard extends EventEmitter {
     }
     const chosen = this.watched && !this.watched.has(name) ? targets.filter((t) => this.isWatched(t, links)) : targets;
     if (!chosen.length) {
-      const why = targets.length ? 'not watched' : `${link.kind} without ports`;
+      const why = targets.length ? 'not watched' : `a ${link.kind} with no device below it here`;
       this.notice(ev, 'not-watched', `${name}: "hw csum failure"${where(ev)} (${why}); nothing changed`);
       return;
     }

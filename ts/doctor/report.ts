@@ -1,16 +1,16 @@
 // Turns the "hw csum failure" sightings into advice per interface: how often and when, which
 // driver, whether rx-checksum is still on, the fix (rx off; tx is not implicated) and where it
-// would be persisted. A bridge or bond only carries the name: the fault is in its lower NIC.
+// would be persisted. A bridge, bond, VLAN or macvlan only carries the name: the fault is in the
+// NIC below it.
 import { getDriverInfo, getFeatures, listLinks, LinkInfo, setFeatures } from '../device';
 import type { BackendName, PersistResult } from '../persist';
 import type { SetResult } from '../outcome';
 import type { CsumFailure, LogTime, ResolvedBy } from './parse';
+import { isStacked, isUpperKind } from './kinds';
 import { defaultPersistence, PersistenceApi, RX_OFF } from './persistence';
 
 /** Distinct interface names a tally keeps; further names are only counted. */
 export const MAX_TALLY_NAMES = 256;
-/** Link kinds that only pass frames up from lower devices. */
-const UPPER_KINDS = new Set(['bridge', 'bond', 'team']);
 
 export interface Sighting extends LogTime {
   seq?: number;
@@ -82,27 +82,29 @@ export class FailureTally {
 
 // ---- the devices behind a name -----------------------------------------------------------------
 
-/** Ports of an upper device (bridge, bond, team), recursively down to the NICs; [] if none. */
+/** The devices below an upper device: a bridge's, bond's or team's ports, the device a VLAN or
+ *  macvlan sits on, recursively down to the NICs; [] if none is in this namespace. */
 export function lowerDevices(link: LinkInfo, links: readonly LinkInfo[]): LinkInfo[] {
   const out: LinkInfo[] = [];
   const seen = new Set<number>([link.index]);
   const walk = (l: LinkInfo): void => {
-    for (const port of links) {
-      if (port.master !== l.index || seen.has(port.index)) continue;
-      seen.add(port.index);
-      if (UPPER_KINDS.has(port.kind)) walk(port);
-      else out.push(port);
+    const below = isStacked(l.kind) ? links.filter((d) => d.index === l.link) : links.filter((d) => d.master === l.index);
+    for (const d of below) {
+      if (seen.has(d.index)) continue;
+      seen.add(d.index);
+      if (isUpperKind(d.kind)) walk(d);
+      else out.push(d);
     }
   };
   walk(link);
   return out;
 }
 
-/** Which devices a sighting of `name` implicates: the device itself, or an upper device's ports. */
+/** Which devices a sighting of `name` implicates: the device itself, or those below an upper device. */
 export function devicesFor(name: string, links: readonly LinkInfo[]): { link?: LinkInfo; targets: LinkInfo[] } {
   const link = links.find((l) => l.name === name);
   if (!link) return { targets: [] };
-  if (!UPPER_KINDS.has(link.kind)) return { link, targets: [link] };
+  if (!isUpperKind(link.kind)) return { link, targets: [link] };
   return { link, targets: lowerDevices(link, links) };
 }
 
@@ -232,7 +234,7 @@ export function buildReport(tally: FailureTally, sources: string[], opts: Report
     if (link) {
       finding.present = true;
       finding.kind = link.kind;
-      if (UPPER_KINDS.has(link.kind)) finding.lower = targets.map((t) => t.name);
+      if (isUpperKind(link.kind)) finding.lower = targets.map((t) => t.name);
       finding.devices = targets.map((t) => adviseDevice(t.name, opts));
     }
     findings.push(finding);
