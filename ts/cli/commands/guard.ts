@@ -11,8 +11,9 @@ const HELP = `Usage: nic-offload guard [IFACE...] [--dry-run] [--new-only] [--ba
                          [--netns NAME] [--kmsg PATH]
        nic-offload guard --install [IFACE...] [--root DIR] [--backend NAME] [--netns NAME]
 
-Watches the kernel log (/dev/kmsg) until stopped. The first time the kernel reports
-"hw csum failure" for a watched interface (default: all; a bridge or bond means its ports), it
+Watches the kernel log (/dev/kmsg) until stopped, sleeping until the kernel writes a record.
+The first time the kernel reports "hw csum failure" for a watched interface (default: all; a
+bridge or bond means its ports; a report on a VLAN or macvlan counts for the NIC below it), it
 turns rx-checksum off live, persists that, and logs one line saying what it did and why. Each
 interface is handled once. Only records the kernel wrote count: lines user space writes into
 /dev/kmsg cannot trigger it. What the ring buffer already holds counts too (kernels since 5.14
