@@ -16,8 +16,9 @@ PKGS=(
   # fleets example
   ansible
   # doctor/guard: dmesg(1) renders the log fixtures (util-linux); systemctl --root and
-  # systemd-analyze verify check the guard's unit
-  systemd
+  # systemd-analyze verify check the guard's unit; journalctl reads, and systemd-journal-remote
+  # writes, the journal files of the --journal tests
+  systemd systemd-journal-remote
   # misc tools used by tests and the benchmark
   gzip procps
 )

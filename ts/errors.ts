@@ -25,6 +25,7 @@ export const ErrorCode = Object.freeze({
   PERSIST_STATE: 'ERR_PERSIST_STATE',
   // kernel log doctor and guard (ts/doctor/)
   LOG_FORMAT: 'ERR_LOG_FORMAT',
+  JOURNAL: 'ERR_JOURNAL',
   GUARD_INSTALL: 'ERR_GUARD_INSTALL',
 });
 

@@ -1,5 +1,6 @@
 // Text for people: the doctor's report, and the exit status scripts read.
 import { isStacked } from './kinds';
+import { KMSG_PATH } from './log-sources';
 import type { DeviceAdvice, DoctorReport, Finding, Sighting } from './report';
 
 export const DoctorExit = Object.freeze({
@@ -91,6 +92,10 @@ export function formatReport(report: DoctorReport): string {
   out.push(`Read: ${report.sources.join(', ')}`);
   if (!report.found) {
     out.push('No "hw csum failure" found.');
+    // After a hang and a power cycle, the ring buffer holds only the new boot.
+    if (report.sources.length === 1 && report.sources[0] === KMSG_PATH) {
+      out.push('Only this boot\'s kernel ring buffer was read. For earlier boots: --journal (the systemd journal), or --log /var/log/kern.log.');
+    }
     return `${out.join('\n')}\n`;
   }
   const n = report.findings.length;

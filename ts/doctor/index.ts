@@ -4,6 +4,7 @@ import * as os from 'os';
 import { validateOptions } from '../validate';
 import { argTypeError } from '../errors';
 import type { KmsgRecord } from './kmsg';
+import { readJournal } from './journal';
 import { bootTimeMs, KMSG_PATH, openLogFile, readLines, readRingBuffer } from './log-sources';
 import { CsumFailure, CsumFailureDetector, LogLineParser } from './parse';
 import { applyFix, buildReport, DoctorReport, FailureTally, ReportOptions } from './report';
@@ -19,6 +20,7 @@ export type { WatchOptions, LiveFailure, WatchStats } from './watch';
 export { Guard, startGuard } from './guard';
 export type { GuardOptions, GuardAction, GuardNotice } from './guard';
 export { KMSG_PATH } from './log-sources';
+export { parseJournalJson, readJournal } from './journal';
 
 export interface ScanOptions {
   /** Fixes the year of syslog time stamps (which print none); default now. */
@@ -106,6 +108,11 @@ export function kernelPrintsOnce(release = os.release()): boolean {
 export interface DiagnoseOptions extends ReportOptions, ScanOptions {
   /** Saved logs to read ("-" is stdin, .gz is gunzipped). Default: the kernel ring buffer. */
   logs?: string[];
+  /**
+   * Also (or instead of the ring buffer) read the kernel's records of every boot from the systemd
+   * journal through journalctl: true for the system journal, or a journal file or directory.
+   */
+  journal?: boolean | string;
   /** The kernel ring buffer device (tests). */
   kmsgPath?: string;
   stdin?: NodeJS.ReadableStream;
@@ -117,13 +124,25 @@ export async function diagnose(options?: DiagnoseOptions): Promise<DoctorReport>
   if (opts.logs !== undefined && (!Array.isArray(opts.logs) || opts.logs.some((l) => typeof l !== 'string'))) {
     throw argTypeError('options.logs must be an array of file names');
   }
+  if (opts.journal !== undefined && typeof opts.journal !== 'boolean' && typeof opts.journal !== 'string') {
+    throw argTypeError('options.journal must be a boolean or a journal file or directory');
+  }
   const tally = new FailureTally();
   const sources: string[] = [];
   let ring = false;
-  if (opts.logs && opts.logs.length) {
-    for (const file of opts.logs) {
+  const journal = opts.journal === true || (typeof opts.journal === 'string' && opts.journal !== '');
+  if ((opts.logs && opts.logs.length) || journal) {
+    for (const file of opts.logs ?? []) {
       sources.push(file);
       await scanStream(await openLogFile(file, opts.stdin), { tally, now: opts.now, source: file });
+    }
+    if (journal) {
+      const file = typeof opts.journal === 'string' ? opts.journal : undefined;
+      const label = file ?? 'journal';
+      const reader = readJournal(file);
+      sources.push(label);
+      // Together: when journalctl cannot start, its output never ends, and the error must win.
+      await Promise.all([scanStream(reader.stream, { tally, now: opts.now, source: label }), reader.done]);
     }
   } else {
     ring = true;

@@ -11,6 +11,7 @@
 // Callers such as skb_copy_and_csum_datagram_msg() pass dev == NULL, so the headline says
 // "<unknown>" while the dump's "dev name=" line (from skb->dev) names the receiving device.
 import { isKernelRecord, parseKmsgRecord } from './kmsg';
+import { parseJournalJson } from './journal';
 
 /** On the bare message text: groups 1 and 2 are driver and bus id (5.16+), group 3 the name. */
 export const HEADLINE =
@@ -92,8 +93,8 @@ function isoDate(stamp: string): Date | undefined {
 }
 
 /**
- * Turns log lines as dmesg, syslog (kern.log, messages), journalctl -k or a copy of /dev/kmsg
- * print them into messages. Lines with a leading blank continue the previous line (journalctl
+ * Turns log lines as dmesg, syslog (kern.log, messages), journalctl -k (text, or -o json) or a
+ * copy of /dev/kmsg print them into messages. Lines with a leading blank continue the previous line (journalctl
  * indents the later lines of a multi-line message).
  */
 export class LogLineParser {
@@ -112,6 +113,12 @@ export class LogLineParser {
       // A kmsg dictionary line (" SUBSYSTEM=usb") or a journalctl continuation.
       if (this.inKmsg || !this.prev) return undefined;
       return { ...this.prev, message: text.trim(), line: this.lineNo };
+    }
+    const entry = parseJournalJson(text, this.lineNo);
+    if (entry) {
+      this.inKmsg = false;
+      this.prev = entry;
+      return entry;
     }
     const rec = parseKmsgRecord(text);
     this.inKmsg = rec !== undefined;

@@ -6,13 +6,14 @@ import { parseArgs } from '../args';
 import type { CliIO, Command } from '../command';
 import { reportError, UsageError } from '../report-error';
 
-const HELP = `Usage: nic-offload doctor [--log FILE ...] [--json] [--fix [--dry-run]] [--backend NAME]
-                          [--root DIR] [--netns NAME]
+const HELP = `Usage: nic-offload doctor [--log FILE ...] [--journal[=PATH]] [--json] [--fix [--dry-run]]
+                          [--backend NAME] [--root DIR] [--netns NAME]
 
 Looks for the kernel's "hw csum failure" reports (a NIC's receive checksum offload handing the
 stack wrong sums: the Raspberry Pi smsc95xx/lan78xx/bcmgenet bug) and says, per interface: how
 often and when, the driver, whether rx-checksum is still on, the fix (rx off; tx is not
-implicated) and where it would be persisted here. A bridge or bond is mapped to its ports.
+implicated) and where it would be persisted here. A bridge or bond is mapped to its ports, a
+VLAN or macvlan to the NIC below it.
 Every kernel format is recognised: "eth0: hw csum failure" (<= 4.19), the "dev features:" lines
 (4.20-5.3), skb_dump's "dev name=" line (5.4+, resolves "<unknown>" and "(NULL net_device)"),
 and the "DRIVER BUS-ID eth0:" prefix (5.16+; printed once per boot since 5.14).
@@ -20,8 +21,11 @@ Changes nothing unless --fix is given.
 
 Options:
   --log FILE     read a saved log instead of the kernel ring buffer (/dev/kmsg); repeat for
-                 several; kern.log, messages, journalctl -k or dmesg output, "-" for stdin,
-                 FILE.gz is gunzipped
+                 several; kern.log, messages, journalctl -k (text or -o json) or dmesg output,
+                 "-" for stdin, FILE.gz is gunzipped
+  --journal      read the kernel's records of every boot from the systemd journal (journalctl);
+                 --journal=PATH reads a journal file or directory (a copied /var/log/journal).
+                 Only records journald took from the kernel count, never lines sent with logger
   --json         print the report as JSON
   --fix          turn rx-checksum off on each implicated device and persist it
   --dry-run      with --fix: show what would change, change nothing
@@ -35,14 +39,17 @@ Exit status: 0 nothing found; 2 found and rx-checksum still on somewhere (or --f
 Examples:
   sudo nic-offload doctor
   nic-offload doctor --log /var/log/kern.log --log /var/log/kern.log.2.gz
+  sudo nic-offload doctor --journal          # every boot the journal kept: after a hang
   journalctl -k -b -1 | nic-offload doctor --log -
   sudo nic-offload doctor --fix
 `;
 
-/** Pulls every "--log FILE" / "--log=FILE" out (the shared parser keeps one value per option). */
-function takeLogs(argv: string[]): { logs: string[]; rest: string[] } {
+/** Pulls every "--log FILE" / "--log=FILE" and "--journal[=PATH]" out (the shared parser keeps
+ *  one value per option and has no optional values). */
+function takeLogs(argv: string[]): { logs: string[]; journal?: true | string; rest: string[] } {
   const logs: string[] = [];
   const rest: string[] = [];
+  let journal: true | string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') {
@@ -55,11 +62,16 @@ function takeLogs(argv: string[]): { logs: string[]; rest: string[] } {
       logs.push(v);
     } else if (a.startsWith('--log=')) {
       logs.push(a.slice(6));
+    } else if (a === '--journal') {
+      journal = true;
+    } else if (a.startsWith('--journal=')) {
+      journal = a.slice(10);
+      if (!journal) throw new UsageError('doctor: --journal= needs a journal file or directory');
     } else {
       rest.push(a);
     }
   }
-  return { logs, rest };
+  return { logs, journal, rest };
 }
 
 export function parseBackend(command: string, value: string | undefined): BackendName | 'auto' | undefined {
@@ -73,12 +85,16 @@ export function parseBackend(command: string, value: string | undefined): Backen
 async function run(argv: string[], io: CliIO): Promise<number> {
   const json = argv.includes('--json');
   try {
-    const { logs, rest } = takeLogs(argv);
+    const { logs, journal, rest } = takeLogs(argv);
     const args = parseArgs('doctor', rest, { flags: ['json', 'fix', 'dry-run'], options: ['backend', 'root', 'netns'] });
-    if (args.positionals.length) throw new UsageError(`doctor: unexpected argument "${args.positionals[0]}"; logs are given with --log FILE`);
+    if (args.positionals.length) {
+      const hint = journal === true ? '; a journal path goes as --journal=PATH' : '; logs are given with --log FILE';
+      throw new UsageError(`doctor: unexpected argument "${args.positionals[0]}"${hint}`);
+    }
     if (args.flags.has('dry-run') && !args.flags.has('fix')) throw new UsageError('doctor: --dry-run goes with --fix');
     const opts = {
       logs,
+      journal,
       netns: args.options.get('netns'),
       root: args.options.get('root'),
       backend: parseBackend('doctor', args.options.get('backend')),
