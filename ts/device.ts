@@ -23,7 +23,12 @@ export type DriverInfo = NativeDriverInfo;
 // they are read once per binding (ETHTOOL_GSSET_INFO + GSTRINGS) and kept.
 const namesCache = new WeakMap<NativeBinding, readonly string[]>();
 
+// The binding and names of the last read (one binding in practice: fakes replace it in tests).
+let lastBinding: NativeBinding | undefined;
+let lastNames: readonly string[] | undefined;
+
 function kernelNames(b: NativeBinding, ns: string, ifname: string): readonly string[] {
+  if (b === lastBinding) return lastNames!;
   let names = namesCache.get(b);
   if (!names) {
     names = Object.freeze(b.featureNames(ns, ifname));
@@ -35,6 +40,8 @@ function kernelNames(b: NativeBinding, ns: string, ifname: string): readonly str
     }
     namesCache.set(b, names);
   }
+  lastBinding = b;
+  lastNames = names;
   return names;
 }
 
@@ -95,10 +102,22 @@ function call<T>(ifname: string | undefined, netns: string, fn: () => T): T {
  * Errors: ERR_INVALID_IFNAME, ERR_INVALID_NETNS, ENODEV, ENOENT/EPERM (namespace).
  */
 export function getFeatures(ifname: string, options?: NetnsOptions): Features {
-  validateIfname(ifname);
-  const opts = validateOptions<NetnsOptions>(options);
-  const ns = resolveNetns(opts.netns);
-  return call(ifname, opts.netns ?? '', () => toFeatures(readSnapshot(binding(), ns, ifname, false)));
+  // The hot read: a name seen valid before skips the checks, and no closure is made.
+  if (!validNames.has(ifname)) rememberValid(validateIfname(ifname));
+  const netns = options === undefined ? undefined : validateOptions<NetnsOptions>(options).netns;
+  const ns = netns === undefined ? '' : resolveNetns(netns);
+  try {
+    return toFeatures(readSnapshot(binding(), ns, ifname, false));
+  } catch (e) {
+    throw fromNative(e, ifname, netns ?? '');
+  }
+}
+
+/** Interface names that passed validateIfname (a bounded set: names are few and short). */
+const validNames = new Set<string>();
+function rememberValid(ifname: string): void {
+  if (validNames.size >= 4096) validNames.clear();
+  validNames.add(ifname);
 }
 
 /** The raw snapshot (names, word count, blocks): for callers that diff states. */

@@ -76,10 +76,19 @@ function compile(names: readonly string[]): Builder | null {
   }
 }
 
+// The builder of the names table seen last: one kernel has one table, so the lookup is usually this.
+let lastNames: readonly string[] | undefined;
+let lastBuild: ((blocks: Uint32Array) => Features) | undefined;
+
 export function toFeatures(s: Snapshot): Features {
+  if (s.names === lastNames) return lastBuild!(s.blocks);
   if (Object.isFrozen(s.names)) {
     const build = builders.get(s.names) ?? 0;
-    if (typeof build === 'function') return build(s.blocks);
+    if (typeof build === 'function') {
+      lastNames = s.names;
+      lastBuild = build;
+      return build(s.blocks);
+    }
     if (typeof build === 'number') builders.set(s.names, build + 1 < COMPILE_AFTER ? build + 1 : compile(s.names));
   }
   return toFeaturesLoop(s);
