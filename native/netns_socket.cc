@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
@@ -25,7 +26,9 @@ struct Cached {
 };
 
 std::mutex cache_mutex;
-int own_netns_socket = -1;                 // for "" (guarded by cache_mutex)
+// The socket for "": read without the lock on the hot path (every getFeatures), created and
+// closed under it.
+std::atomic<int> own_netns_socket{-1};
 std::map<std::string, Cached, std::less<>> by_path;  // guarded by cache_mutex; find() takes a char* as is
 
 int plain_socket(int domain, int type, int protocol, const char** failed) {
@@ -83,14 +86,20 @@ int socket_in_netns(const char* netns, int domain, int type, int protocol, const
 }
 
 int ethtool_socket(const char* netns, const char** failed) {
+  bool own = netns == nullptr || netns[0] == '\0';
+  if (own) {
+    int fd = own_netns_socket.load(std::memory_order_acquire);
+    if (fd >= 0) return fd;
+  }
   std::lock_guard<std::mutex> lock(cache_mutex);
-  if (netns == nullptr || netns[0] == '\0') {
-    if (own_netns_socket < 0) {
-      int fd = new_ethtool_socket(failed);
+  if (own) {
+    int fd = own_netns_socket.load(std::memory_order_relaxed);
+    if (fd < 0) {
+      fd = new_ethtool_socket(failed);
       if (fd < 0) return fd;
-      own_netns_socket = fd;
+      own_netns_socket.store(fd, std::memory_order_release);
     }
-    return own_netns_socket;
+    return fd;
   }
   // statx, not stat: since glibc 2.33 stat() binds to a new symbol version, which would lift the
   // prebuilds' glibc floor above the 2.28 the official Node binaries need.
@@ -116,8 +125,8 @@ void close_cached_sockets() {
   std::lock_guard<std::mutex> lock(cache_mutex);
   for (auto& kv : by_path) close(kv.second.fd);
   by_path.clear();
-  if (own_netns_socket >= 0) close(own_netns_socket);
-  own_netns_socket = -1;
+  int own = own_netns_socket.exchange(-1);
+  if (own >= 0) close(own);
 }
 
 }  // namespace nic

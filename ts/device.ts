@@ -4,7 +4,7 @@ import { ErrorCode, fromNative, NicOffloadError } from './errors';
 import type * as OutcomeModule from './outcome';
 import type { SetResult } from './outcome';
 import type * as PlanModule from './plan';
-import { Features, Snapshot, toFeatures } from './snapshot';
+import { buildFeatures, Features, Snapshot, toFeatures } from './snapshot';
 import { resolveNetns, validateChanges, validateIfname, validateOptions } from './validate';
 
 export interface NetnsOptions {
@@ -74,6 +74,13 @@ function requestWords(plan: { valid: Uint32Array; requested: Uint32Array }): [Ui
 
 function readSnapshot(b: NativeBinding, ns: string, ifname: string, keep: boolean): Snapshot {
   const names = kernelNames(b, ns, ifname);
+  const words = readWords(b, ns, ifname);
+  // Reads used only to build a result share one buffer; snapshots kept for a diff get their own.
+  return { names, words, blocks: keep ? scratch.slice() : scratch };
+}
+
+/** GFEATURES into `scratch`; returns the kernel's word count. */
+function readWords(b: NativeBinding, ns: string, ifname: string): number {
   let words = b.getFeatures(ns, ifname, scratch);
   if (words * 4 !== scratch.length) {
     // The word count is fixed for the kernel's lifetime: size the buffer to it once, so later
@@ -85,8 +92,7 @@ function readSnapshot(b: NativeBinding, ns: string, ifname: string, keep: boolea
       words = b.getFeatures(ns, ifname, scratch);
     }
   }
-  // Reads used only to build a result share one buffer; snapshots kept for a diff get their own.
-  return { names, words, blocks: keep ? scratch.slice() : scratch };
+  return words;
 }
 
 function call<T>(ifname: string | undefined, netns: string, fn: () => T): T {
@@ -107,7 +113,10 @@ export function getFeatures(ifname: string, options?: NetnsOptions): Features {
   const netns = options === undefined ? undefined : validateOptions<NetnsOptions>(options).netns;
   const ns = netns === undefined ? '' : resolveNetns(netns);
   try {
-    return toFeatures(readSnapshot(binding(), ns, ifname, false));
+    const b = binding();
+    const names = kernelNames(b, ns, ifname);
+    const words = readWords(b, ns, ifname); // may replace `scratch`: read it after
+    return buildFeatures(names, scratch, words);
   } catch (e) {
     throw fromNative(e, ifname, netns ?? '');
   }

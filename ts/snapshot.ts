@@ -81,7 +81,13 @@ let lastNames: readonly string[] | undefined;
 let lastBuild: ((blocks: Uint32Array) => Features) | undefined;
 
 export function toFeatures(s: Snapshot): Features {
-  if (s.names === lastNames) return lastBuild!(s.blocks);
+  return buildFeatures(s.names, s.blocks, s.words);
+}
+
+/** toFeatures without a Snapshot object (the hot read path). */
+export function buildFeatures(names: readonly string[], blocks: Uint32Array, words: number): Features {
+  if (names === lastNames) return lastBuild!(blocks);
+  const s: Snapshot = { names, words, blocks };
   if (Object.isFrozen(s.names)) {
     const build = builders.get(s.names) ?? 0;
     if (typeof build === 'function') {
