@@ -7,6 +7,7 @@ import { useBinding, NativeBinding } from '../../ts/binding';
 import { listPersisted, persist, unpersist } from '../../ts/persist';
 import { addDefaultLink, addIfupdown, addNetworkManager, addUdev, TempRoot } from '../helpers/persist-roots';
 import { PersistFake } from '../helpers/persist-fake';
+import { nmcliReloadArgs } from '../../ts/persist/networkmanager';
 import type { BackendName } from '../../ts/persist';
 
 const MAC = 'b8:27:eb:01:02:03';
@@ -237,5 +238,27 @@ describe('persist: files written and undone (temp trees, fake device)', () => {
     const before = root.snapshot();
     await assert.rejects(persist('eth0', { rx: false }, { root: root.dir, apply: false }), { code: 'ERR_PERSIST_STATE' });
     assert.deepEqual(root.snapshot(), before);
+  });
+});
+
+describe('persist: how a running NetworkManager is told (nmcli arguments)', () => {
+  const edit = (path: string, before: string | null, after: string | null) => ({
+    path,
+    before: before === null ? null : Buffer.from(before),
+    after: after === null ? null : Buffer.from(after),
+    mode: 0o600,
+  });
+  const P = '/etc/NetworkManager/system-connections';
+
+  it('loads the profiles that changed, reloads everything when one was deleted, and says nothing otherwise', () => {
+    assert.deepEqual(nmcliReloadArgs({ edits: [edit(`${P}/a.nmconnection`, 'x', 'y'), edit(`${P}/b.nmconnection`, null, 'z')] }), [
+      'connection',
+      'load',
+      `${P}/a.nmconnection`,
+      `${P}/b.nmconnection`,
+    ]);
+    assert.deepEqual(nmcliReloadArgs({ edits: [edit(`${P}/a.nmconnection`, 'x', 'y'), edit(`${P}/nic-offload-eth0.nmconnection`, 'z', null)] }), ['connection', 'reload']);
+    assert.equal(nmcliReloadArgs({ edits: [edit(`${P}/a.nmconnection`, 'x', 'x'), edit(`${P}/b.nmconnection`, null, null)] }), undefined);
+    assert.deepEqual(nmcliReloadArgs({ edits: [edit(`${P}/a.nmconnection`, 'x', 'x'), edit(`${P}/c.nmconnection`, 'x', 'y')] }), ['connection', 'load', `${P}/c.nmconnection`]);
   });
 });

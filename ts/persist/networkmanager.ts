@@ -265,9 +265,22 @@ export const networkmanager: Backend = {
 
   notify(ctx, rendered) {
     if (!nmRunning(ctx.root)) return [];
-    const changed = rendered.edits.filter((e) => e.after !== null).map((e) => e.path);
-    if (!changed.length) return [];
-    const r = spawnSync('nmcli', ['connection', 'load', ...changed], { encoding: 'utf8' });
-    return [r.status === 0 ? 'NetworkManager reloaded the profile (nmcli connection load)' : `nmcli connection load failed: ${(r.stderr || '').trim()}`];
+    const args = nmcliReloadArgs(rendered);
+    if (!args) return [];
+    const what = `nmcli ${args.slice(0, 2).join(' ')}`;
+    const r = spawnSync('nmcli', args, { encoding: 'utf8' });
+    return [r.status === 0 ? `NetworkManager re-read the profile (${what})` : `${what} failed: ${(r.stderr || '').trim()}`];
   },
 };
+
+/**
+ * How a running NetworkManager learns of the files just written: `connection load` for changed
+ * profiles; `connection reload` (every file) when one was deleted, since load is for files that
+ * exist. Undefined when nothing changed.
+ */
+export function nmcliReloadArgs(rendered: Pick<Rendered, 'edits'>): string[] | undefined {
+  const changed = rendered.edits.filter((e) => (e.before === null || e.after === null ? e.before !== e.after : !e.before.equals(e.after)));
+  if (!changed.length) return undefined;
+  if (changed.some((e) => e.after === null)) return ['connection', 'reload'];
+  return ['connection', 'load', ...changed.map((e) => e.path)];
+}
