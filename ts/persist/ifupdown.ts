@@ -5,8 +5,7 @@
 // on re-plug too) and an `inet manual` stanza (ifupdown only brings the link up; whatever
 // configures addresses keeps doing so).
 import * as path from 'path';
-import { ErrorCode, NicOffloadError } from '../errors';
-import { isOwned, ownedHeader } from './managed';
+import { ownedHeader, readOwned } from './managed';
 import { conflicts } from './names';
 import { nmManages } from './networkmanager';
 import { exists, globFiles, globRegExp, readBytes, readEntry } from './tree';
@@ -129,20 +128,7 @@ export const ifupdown: Backend = {
 
   render(ctx, settings): Rendered {
     const file = stanzaFile(ctx.ifname);
-    const entry = readEntry(ctx.root, file);
-    if (entry.kind === 'masked' || entry.kind === 'other') {
-      throw new NicOffloadError(`${file} is ${entry.kind === 'masked' ? 'masked (a link to /dev/null)' : 'not a regular file'}; leaving it alone`, {
-        code: ErrorCode.PERSIST_REFUSED,
-        ifname: ctx.ifname,
-      });
-    }
-    const before = entry.kind === 'file' ? entry.data : null;
-    if (before && !isOwned(before)) {
-      throw new NicOffloadError(`${file} exists and was not written by nic-offload; not overwriting it (add offload-* lines to its stanza by hand, or move it)`, {
-        code: ErrorCode.PERSIST_REFUSED,
-        ifname: ctx.ifname,
-      });
-    }
+    const before = readOwned(ctx.root, file, ctx.ifname, ' (add offload-* lines to its stanza by hand, or move it)');
     const after = settings.length ? render(ctx, settings) : null;
     const edit: FileEdit = { path: file, before, after, mode: 0o644 };
     return {

@@ -10,7 +10,7 @@ import { iniGet, IniLine, joinIni, parseIni } from './ini';
 import { sha256 } from './managed';
 import { conflicts } from './names';
 import { exists, globFiles, isFile, listDir, readBytes, readEntry } from './tree';
-import type { Backend, Context, FileEdit, FileRecord, Rendered, Setting } from './types';
+import type { Backend, Context, FileEdit, FileRecord, Rendered } from './types';
 
 export const PROFILE_DIR = '/etc/NetworkManager/system-connections';
 const CONF_FILES = ['/usr/lib/NetworkManager/conf.d/*.conf', '/etc/NetworkManager/NetworkManager.conf', '/etc/NetworkManager/conf.d/*.conf'];

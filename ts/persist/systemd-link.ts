@@ -6,9 +6,9 @@
 import { spawnSync } from 'child_process';
 import { ErrorCode, NicOffloadError } from '../errors';
 import { LinkFile, linkFiles, matches } from './link-files';
-import { isOwned, ownedHeader } from './managed';
+import { isOwned, ownedHeader, readOwned } from './managed';
 import { expand } from './names';
-import { globFiles, readBytes, readEntry } from './tree';
+import { globFiles, readBytes } from './tree';
 import type { Backend, Context, FileEdit, Rendered, Setting } from './types';
 
 const DIR = '/etc/systemd/network';
@@ -138,14 +138,7 @@ export const systemdLink: Backend = {
     if (typeof p === 'string') throw new NicOffloadError(`cannot persist ${ctx.ifname} in a .link file: ${p}`, { code: ErrorCode.PERSIST_UNSUPPORTED, ifname: ctx.ifname });
     const target = p ? `${DIR}/${p.name}` : undefined;
     for (const path of new Set([...prior.map((f) => f.path), ...(target ? [target] : [])])) {
-      const e = readEntry(ctx.root, path);
-      if (e.kind === 'masked' || e.kind === 'other') {
-        throw new NicOffloadError(`${path} is masked or not a regular file; leaving it alone`, { code: ErrorCode.PERSIST_REFUSED, ifname: ctx.ifname });
-      }
-      const before = e.kind === 'file' ? e.data : null;
-      if (before && !isOwned(before)) {
-        throw new NicOffloadError(`${path} exists and was not written by nic-offload; not overwriting it`, { code: ErrorCode.PERSIST_REFUSED, ifname: ctx.ifname });
-      }
+      const before = readOwned(ctx.root, path, ctx.ifname);
       edits.push({ path, before, after: path === target && p ? render(ctx, settings, p.displaced) : null, mode: 0o644 });
     }
     const notes: string[] = [];

@@ -5,9 +5,9 @@
 // alphabet; nothing a caller passes reaches it unchecked.
 import * as path from 'path';
 import { ErrorCode, NicOffloadError } from '../errors';
-import { isOwned, ownedHeader } from './managed';
+import { ownedHeader, readOwned } from './managed';
 import { STATE_FILE } from './state';
-import { exists, readEntry } from './tree';
+import { exists } from './tree';
 import type { Backend, Context, FileEdit, Rendered } from './types';
 
 const SAFE_PATH = /^\/[A-Za-z0-9_./+-]+$/;
@@ -56,14 +56,7 @@ export const udev: Backend = {
     const target = ruleFile(ctx.ifname);
     const edits: FileEdit[] = [];
     for (const p of new Set([...prior.map((f) => f.path), target])) {
-      const e = readEntry(ctx.root, p);
-      if (e.kind === 'masked' || e.kind === 'other') {
-        throw new NicOffloadError(`${p} is masked or not a regular file; leaving it alone`, { code: ErrorCode.PERSIST_REFUSED, ifname: ctx.ifname });
-      }
-      const before = e.kind === 'file' ? e.data : null;
-      if (before && !isOwned(before)) {
-        throw new NicOffloadError(`${p} exists and was not written by nic-offload; not overwriting it`, { code: ErrorCode.PERSIST_REFUSED, ifname: ctx.ifname });
-      }
+      const before = readOwned(ctx.root, p, ctx.ifname);
       if (!before && !settings.length) continue;
       if (settings.length) {
         const why = unsafeCommand(ctx.ifname);
