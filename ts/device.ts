@@ -4,7 +4,7 @@ import { ErrorCode, fromNative, NicOffloadError } from './errors';
 import type * as OutcomeModule from './outcome';
 import type { SetResult } from './outcome';
 import type * as PlanModule from './plan';
-import { buildFeatures, Features, Snapshot, toFeatures } from './snapshot';
+import { buildFeatures, Features, Snapshot } from './snapshot';
 import { resolveNetns, validateChanges, validateIfname, validateOptions } from './validate';
 
 export interface NetnsOptions {
@@ -72,11 +72,18 @@ function requestWords(plan: { valid: Uint32Array; requested: Uint32Array }): [Ui
   return [validWords, requestedWords];
 }
 
-function readSnapshot(b: NativeBinding, ns: string, ifname: string, keep: boolean): Snapshot {
+/** A read kept for a diff: its blocks are its own copy. */
+function readSnapshot(b: NativeBinding, ns: string, ifname: string): Snapshot {
   const names = kernelNames(b, ns, ifname);
   const words = readWords(b, ns, ifname);
-  // Reads used only to build a result share one buffer; snapshots kept for a diff get their own.
-  return { names, words, blocks: keep ? scratch.slice() : scratch };
+  return { names, words, blocks: scratch.slice() };
+}
+
+/** A read whose blocks only build the result: no Snapshot object. */
+function readFeatures(b: NativeBinding, ns: string, ifname: string): Features {
+  const names = kernelNames(b, ns, ifname);
+  readWords(b, ns, ifname); // may replace `scratch`: read it after
+  return buildFeatures(names, scratch);
 }
 
 /** GFEATURES into `scratch`; returns the kernel's word count. */
@@ -113,10 +120,7 @@ export function getFeatures(ifname: string, options?: NetnsOptions): Features {
   const netns = options === undefined ? undefined : validateOptions<NetnsOptions>(options).netns;
   const ns = netns === undefined ? '' : resolveNetns(netns);
   try {
-    const b = binding();
-    const names = kernelNames(b, ns, ifname);
-    const words = readWords(b, ns, ifname); // may replace `scratch`: read it after
-    return buildFeatures(names, scratch, words);
+    return readFeatures(binding(), ns, ifname);
   } catch (e) {
     throw fromNative(e, ifname, netns ?? '');
   }
@@ -134,7 +138,7 @@ export function getFeatureSnapshot(ifname: string, options?: NetnsOptions): Snap
   validateIfname(ifname);
   const opts = validateOptions<NetnsOptions>(options);
   const ns = resolveNetns(opts.netns);
-  return call(ifname, opts.netns ?? '', () => readSnapshot(binding(), ns, ifname, true));
+  return call(ifname, opts.netns ?? '', () => readSnapshot(binding(), ns, ifname));
 }
 
 /** The kernel's feature names in bit order ('' marks a hole). Read through `ifname`. */
@@ -164,7 +168,7 @@ function prepare(ifname: unknown, changes: unknown, options: unknown): Prepared 
   const list = validateChanges(changes);
   const netns = opts.netns ?? '';
   const b = binding();
-  const before = call(ifname as string, netns, () => readSnapshot(b, ns, ifname as string, true));
+  const before = call(ifname as string, netns, () => readSnapshot(b, ns, ifname as string));
   const asks = plans().resolveAsks(list, before.names, ifname as string);
   return { b, ns, netns, before, plan: plans().planChange(asks, before), dryRun: opts.dryRun === true };
 }
@@ -186,7 +190,7 @@ export async function setFeatures(ifname: string, changes: Record<string, boolea
       throw fromNative(e, ifname, p.netns);
     }
   }
-  const after = p.plan.needed ? call(ifname, p.netns, () => readSnapshot(p.b, p.ns, ifname, true)) : p.before;
+  const after = p.plan.needed ? call(ifname, p.netns, () => readSnapshot(p.b, p.ns, ifname)) : p.before;
   return outcomes().outcome(ifname, p.netns, p.plan, p.before, after, p.plan.needed, flags);
 }
 
@@ -196,7 +200,7 @@ export function setFeaturesSync(ifname: string, changes: Record<string, boolean>
   if (p.dryRun) return outcomes().dryRunOutcome(ifname, p.netns, p.plan, p.before);
   let flags = 0;
   if (p.plan.needed) flags = call(ifname, p.netns, () => p.b.setFeatures(p.ns, ifname, ...requestWords(p.plan)));
-  const after = p.plan.needed ? call(ifname, p.netns, () => readSnapshot(p.b, p.ns, ifname, true)) : p.before;
+  const after = p.plan.needed ? call(ifname, p.netns, () => readSnapshot(p.b, p.ns, ifname)) : p.before;
   return outcomes().outcome(ifname, p.netns, p.plan, p.before, after, p.plan.needed, flags);
 }
 
@@ -235,7 +239,7 @@ export function getAllFeatures(options?: NetnsOptions): Record<string, Features>
   const out: Record<string, Features> = {};
   for (const { name } of call(undefined, opts.netns ?? '', () => b.listInterfaces(ns))) {
     try {
-      out[name] = toFeatures(readSnapshot(b, ns, name, false));
+      out[name] = readFeatures(b, ns, name);
     } catch (e) {
       const err = fromNative(e, name, opts.netns);
       if ((err as { code?: string }).code === 'ENODEV') continue;

@@ -81,28 +81,26 @@ let lastNames: readonly string[] | undefined;
 let lastBuild: ((blocks: Uint32Array) => Features) | undefined;
 
 export function toFeatures(s: Snapshot): Features {
-  return buildFeatures(s.names, s.blocks, s.words);
+  return buildFeatures(s.names, s.blocks);
 }
 
 /** toFeatures without a Snapshot object (the hot read path). */
-export function buildFeatures(names: readonly string[], blocks: Uint32Array, words: number): Features {
+export function buildFeatures(names: readonly string[], blocks: Uint32Array): Features {
   if (names === lastNames) return lastBuild!(blocks);
-  const s: Snapshot = { names, words, blocks };
-  if (Object.isFrozen(s.names)) {
-    const build = builders.get(s.names) ?? 0;
+  if (Object.isFrozen(names)) {
+    const build = builders.get(names) ?? 0;
     if (typeof build === 'function') {
-      lastNames = s.names;
+      lastNames = names;
       lastBuild = build;
-      return build(s.blocks);
+      return build(blocks);
     }
-    if (typeof build === 'number') builders.set(s.names, build + 1 < COMPILE_AFTER ? build + 1 : compile(s.names));
+    if (typeof build === 'number') builders.set(names, build + 1 < COMPILE_AFTER ? build + 1 : compile(names));
   }
-  return toFeaturesLoop(s);
+  return toFeaturesLoop(names, blocks);
 }
 
-function toFeaturesLoop(s: Snapshot): Features {
+function toFeaturesLoop(names: readonly string[], blocks: Uint32Array): Features {
   const out: Features = {};
-  const { names, blocks } = s;
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     if (!name) continue;

@@ -19,6 +19,13 @@ function text(v: JournalValue | undefined): string | undefined {
   return text(v[0] as JournalValue);
 }
 
+/** A microsecond time stamp field, if it holds a number. */
+function usec(v: JournalValue | undefined): number | undefined {
+  const t = text(v);
+  const n = t === undefined || t === '' ? NaN : Number(t);
+  return Number.isFinite(n) ? n : undefined;
+}
+
 /**
  * One line of `journalctl -o json` (or `-o json-seq`, which starts it with RS): the entry's
  * message, whether the kernel wrote it, and its times (_SOURCE_MONOTONIC_TIMESTAMP is the
@@ -42,10 +49,10 @@ export function parseJournalJson(line: string, lineNo?: number): LogLine | undef
   // Without _TRANSPORT (journalctl --output-fields left it out) only the tag is left to go by.
   const fromKernel = transport !== undefined ? transport === 'kernel' : text(entry.SYSLOG_IDENTIFIER) === 'kernel';
   const out: LogLine = { message, kernel: fromKernel && (facility === undefined || facility === '0'), line: lineNo };
-  const mono = Number(text(entry._SOURCE_MONOTONIC_TIMESTAMP));
-  if (text(entry._SOURCE_MONOTONIC_TIMESTAMP) !== undefined && Number.isFinite(mono)) out.uptime = mono / 1e6;
-  const real = Number(text(entry.__REALTIME_TIMESTAMP));
-  if (text(entry.__REALTIME_TIMESTAMP) !== undefined && Number.isFinite(real)) out.date = new Date(real / 1000);
+  const mono = usec(entry._SOURCE_MONOTONIC_TIMESTAMP);
+  if (mono !== undefined) out.uptime = mono / 1e6;
+  const real = usec(entry.__REALTIME_TIMESTAMP);
+  if (real !== undefined) out.date = new Date(real / 1000);
   return out;
 }
 
