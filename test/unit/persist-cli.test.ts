@@ -1,24 +1,16 @@
 // The persist, unpersist, persisted and reapply commands, in-process over a fake device.
 import assert from 'assert/strict';
-import { useBinding, NativeBinding } from '../../ts/binding';
 import { cli } from '../helpers/cli-run';
 import { addUdev, TempRoot } from '../helpers/persist-roots';
-import { PersistFake } from '../helpers/persist-fake';
+import { PersistFake, persistFixture } from '../helpers/persist-fake';
 
 describe('persist CLI commands (fake device, temp tree)', () => {
   let fake: PersistFake;
-  let prev: NativeBinding | undefined;
   let root: TempRoot;
-  beforeEach(() => {
-    fake = new PersistFake();
-    fake.addDevice('eth0', { address: 'b8:27:eb:01:02:03', permAddress: 'b8:27:eb:01:02:03' });
-    prev = useBinding(fake);
-    root = new TempRoot('cli');
+  persistFixture('cli', (f, r) => {
+    fake = f;
+    root = r;
     addUdev(root, 252);
-  });
-  afterEach(() => {
-    useBinding(prev);
-    root.remove();
   });
 
   it('persist prints the backend and why, the files, and "nothing written" the second time', async () => {

@@ -3,26 +3,17 @@
 // fake; detection must read only the tree under the root.
 import assert from 'assert/strict';
 import * as fs from 'fs';
-import { useBinding, NativeBinding } from '../../ts/binding';
 import { detectBackend, persist } from '../../ts/persist';
 import { addDefaultLink, addIfupdown, addNetworkManager, addUdev, TempRoot } from '../helpers/persist-roots';
-import { PersistFake } from '../helpers/persist-fake';
+import { PersistFake, persistFixture, PI_MAC as MAC } from '../helpers/persist-fake';
 
-const MAC = 'b8:27:eb:01:02:03';
 
 describe('persist: backend detection (temp trees)', () => {
   let fake: PersistFake;
-  let prev: NativeBinding | undefined;
   let root: TempRoot;
-  beforeEach(() => {
-    fake = new PersistFake();
-    fake.addDevice('eth0', { address: MAC, permAddress: MAC });
-    prev = useBinding(fake);
-    root = new TempRoot('detect');
-  });
-  afterEach(() => {
-    useBinding(prev);
-    root.remove();
+  persistFixture('detect', (f, r) => {
+    fake = f;
+    root = r;
   });
 
   function piBookworm(): void {
@@ -145,18 +136,11 @@ describe('persist: backend detection (temp trees)', () => {
 
 describe('persist: systemd .link placement and the naming trap', () => {
   let fake: PersistFake;
-  let prev: NativeBinding | undefined;
   let root: TempRoot;
-  beforeEach(() => {
-    fake = new PersistFake();
-    fake.addDevice('eth0', { address: MAC, permAddress: MAC });
-    prev = useBinding(fake);
-    root = new TempRoot('link');
+  persistFixture('link', (f, r) => {
+    fake = f;
+    root = r;
     addUdev(root, 252);
-  });
-  afterEach(() => {
-    useBinding(prev);
-    root.remove();
   });
 
   const body = (p: string): string => root.read(p).split('\n').filter((l) => !l.startsWith('#')).join('\n');

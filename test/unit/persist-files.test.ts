@@ -3,14 +3,12 @@
 // injection attempts, and the live apply through the (fake) device.
 import assert from 'assert/strict';
 import * as fs from 'fs';
-import { useBinding, NativeBinding } from '../../ts/binding';
 import { listPersisted, persist, unpersist } from '../../ts/persist';
 import { addDefaultLink, addIfupdown, addNetworkManager, addUdev, TempRoot } from '../helpers/persist-roots';
-import { PersistFake } from '../helpers/persist-fake';
+import { PersistFake, persistFixture } from '../helpers/persist-fake';
 import { nmcliReloadArgs } from '../../ts/persist/networkmanager';
 import type { BackendName } from '../../ts/persist';
 
-const MAC = 'b8:27:eb:01:02:03';
 // A profile as a person might have written it: comments, odd spacing, groups out of NM's order.
 const PROFILE = `# my wired profile
 [connection]
@@ -37,17 +35,10 @@ function tree(root: TempRoot): Record<string, string> {
 
 describe('persist: files written and undone (temp trees, fake device)', () => {
   let fake: PersistFake;
-  let prev: NativeBinding | undefined;
   let root: TempRoot;
-  beforeEach(() => {
-    fake = new PersistFake();
-    fake.addDevice('eth0', { address: MAC, permAddress: MAC });
-    prev = useBinding(fake);
-    root = new TempRoot('files');
-  });
-  afterEach(() => {
-    useBinding(prev);
-    root.remove();
+  persistFixture('files', (f, r) => {
+    fake = f;
+    root = r;
   });
 
   describe('NetworkManager profiles', () => {
