@@ -43,6 +43,8 @@ export {
   FailureTally,
   kernelPrintsOnce,
   parseKmsgRecord,
+  parseJournalJson,
+  readJournal,
 } from './doctor';
 export type {
   CsumFailure,
@@ -65,6 +67,9 @@ export type {
   DiagnoseOptions,
   ScanOptions,
   StreamScanOptions,
+  LogLine,
+  JournalReader,
+  WatchMode,
 } from './doctor';
 export { installGuard } from './doctor/install';
 export type { InstallOptions, InstallResult } from './doctor/install';

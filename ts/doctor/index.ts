@@ -16,11 +16,12 @@ export type { KmsgRecord } from './kmsg';
 export { FailureTally, applyFix, buildReport } from './report';
 export type { DoctorReport, Finding, DeviceAdvice, TallyEntry, Sighting, RxState, ReportOptions } from './report';
 export { KernelLogWatcher, watchKernelLog } from './watch';
-export type { WatchOptions, LiveFailure, WatchStats } from './watch';
+export type { WatchOptions, LiveFailure, WatchStats, WatchMode } from './watch';
 export { Guard, startGuard } from './guard';
 export type { GuardOptions, GuardAction, GuardNotice } from './guard';
 export { KMSG_PATH } from './log-sources';
 export { parseJournalJson, readJournal } from './journal';
+export type { JournalReader } from './journal';
 
 export interface ScanOptions {
   /** Fixes the year of syslog time stamps (which print none); default now. */
