@@ -19,6 +19,9 @@ PKGS=(
   # systemd-analyze verify check the guard's unit; journalctl reads, and systemd-journal-remote
   # writes, the journal files of the --journal tests
   systemd systemd-journal-remote
+  # doctor: log renderings at pinned dates, zones and locales (libfaketime; localedef's sources;
+  # dmesg's translated formats; gettext(1) reads them as the oracle)
+  faketime locales util-linux-locales gettext-base tzdata
   # misc tools used by tests and the benchmark
   gzip procps
 )

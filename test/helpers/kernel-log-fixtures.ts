@@ -25,6 +25,10 @@ export interface Expected {
 
 export interface Expectation {
   facilityOnly?: boolean;
+  /** TZ and LC_ALL of the machine that printed the fixture (the rendered ones). */
+  env?: { TZ: string; LC_ALL: string };
+  /** "Now" for stamps that print no year. */
+  now?: string;
   failures: Expected[];
 }
 

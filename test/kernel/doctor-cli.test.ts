@@ -9,15 +9,17 @@ import * as os from 'os';
 import * as path from 'path';
 import { listPersisted } from '../../ts/persist';
 import { must, TestNetns } from '../helpers/netns';
+import { pinnedDmesg } from '../helpers/pinned-render';
 
 const REPO = path.join(__dirname, '..', '..');
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'kernel-log', 'raw', '5.10-skb-dump.txt');
 
-function doctor(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+function doctor(args: string[], input?: string, env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'ts', 'cli', 'main.ts'), 'doctor', ...args], {
     cwd: REPO,
     encoding: 'utf8',
     input,
+    env,
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -87,6 +89,26 @@ describe('doctor: CLI end to end (namespace, temp root)', function () {
     const r = doctor(['--log', '-', '--json', ...common], fs.readFileSync(FIXTURE, 'utf8'));
     assert.equal(r.status, 2, r.stderr);
     assert.equal(JSON.parse(r.stdout).total, 3);
+  });
+
+  it('dmesg | doctor --log -: driver, bus id and stamp on days 1-9 and from the 10th, in any zone', () => {
+    const netdev = path.join(REPO, 'test', 'fixtures', 'kernel-log', 'raw', '6.1-netdev.txt');
+    for (const pin of [
+      { boot: '2026-12-01 22:00:00', tz: 'UTC', locale: 'C' },
+      { boot: '2026-12-25 22:00:00', tz: 'America/St_Johns', locale: 'C' },
+    ]) {
+      for (const args of [['--time-format', 'reltime'], ['-T'], ['--time-format', 'iso']]) {
+        const log = pinnedDmesg(netdev, args, pin);
+        const r = doctor(['--log', '-', '--json', ...common], log, { ...process.env, TZ: pin.tz });
+        const what = `${pin.boot} ${args.join(' ')}`;
+        const [f] = JSON.parse(r.stdout).findings;
+        assert.equal(f.driver, 'smsc95xx', what);
+        assert.equal(f.busId, '1-1.1:1.0', what);
+        const line = log.split('\n').find((l) => l.includes('hw csum failure'))!;
+        assert.ok(f.first.stamp && line.includes(f.first.stamp), `${what}: stamp "${f.first.stamp}" from "${line}"`);
+        assert.ok(f.first.date, `${what}: a date`);
+      }
+    }
   });
 
   it('--fix --dry-run changes nothing', () => {

@@ -1,6 +1,6 @@
 // The doctor on the systemd journal: every raw fixture stored as journald stores /dev/kmsg records
 // (a real journal file, written by systemd-journal-remote) and printed by the real journalctl, in
-// its JSON forms; spoofs that only the journal can tell apart; and `doctor --journal[=PATH]`,
+// its JSON and text forms; spoofs that only the journal can tell apart; and `doctor --journal[=PATH]`,
 // which runs journalctl itself.
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
@@ -13,6 +13,7 @@ import { formatReport } from '../../ts/doctor/format';
 import { journalctlArgs } from '../../ts/doctor/journal';
 import { BOOT_USEC, entriesFromRaw, journalctl, JournalEntry, kernelEntry, writeJournal } from '../helpers/journal';
 import { check, expectation, fixtures } from '../helpers/kernel-log-fixtures';
+import { Pin, pinnedJournalctl, withPinnedProcess } from '../helpers/pinned-render';
 
 const REPO = path.join(__dirname, '..', '..');
 
@@ -130,4 +131,56 @@ describe('doctor: the systemd journal (real journal files, real journalctl)', fu
     assert.doesNotMatch(empty(['journal']), /earlier boots/);
     assert.doesNotMatch(empty(['/var/log/kern.log']), /earlier boots/);
   });
+});
+
+// journalctl's text forms, printed by the real journalctl in a pinned zone and locale from a
+// journal whose dates are fixed (BOOT_USEC): the driver, bus id and stamp of the report survive
+// each, and the date read back from the stamp is the one journald stored (to the printed precision).
+describe('doctor: journalctl text output in pinned zones and locales', function () {
+  this.timeout(60000);
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nicoff-journal-text-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const OUTPUTS: Array<[string, number | undefined]> = [
+    ['short', 1],
+    ['short-precise', 1e-6],
+    ['short-iso', 1],
+    ['short-iso-precise', 1e-6],
+    ['short-full', 1],
+    ['short-unix', 1e-6],
+    ['short-monotonic', undefined],
+    ['short-delta', undefined],
+  ];
+  const PINS: Pin[] = [
+    { boot: '', tz: 'UTC', locale: 'C' },
+    { boot: '', tz: 'Asia/Kolkata', locale: 'de_DE.UTF-8' },
+    { boot: '', tz: 'America/St_Johns', locale: 'ja_JP.UTF-8' },
+  ];
+  for (const raw of ['6.1-netdev', '5.10-skb-dump']) {
+    for (const pin of PINS) {
+      it(`${raw}: journalctl -o short* with TZ=${pin.tz} LC_ALL=${pin.locale}`, async () => {
+        const file = fixtures('raw').find((f) => path.basename(f) === `${raw}.txt`)!;
+        const exp = expectation(file);
+        const journal = path.join(dir, `${raw}-${pin.tz.replace('/', '_')}.journal`);
+        writeJournal(journal, entriesFromRaw(fs.readFileSync(file, 'utf8')).map((e) => ({ ...e, _HOSTNAME: 'pi' })));
+        for (const [output, step] of OUTPUTS) {
+          const text = pinnedJournalctl(journal, output, pin);
+          const now = new Date(Number(BOOT_USEC / 1000n) + 86400e3);
+          const tally = await withPinnedProcess(pin, () => scanStream(Readable.from([text]), { now }));
+          check(tally, exp, { uptime: step === undefined, stamp: false }, `journalctl -o ${output}`);
+          const f = exp.failures[0];
+          const first = [...tally.entries.values()].find((e) => e.name === f.name)!.first;
+          assert.ok(first.stamp, `-o ${output}: a stamp`);
+          if (step === undefined) continue;
+          const at = Number(BOOT_USEC) / 1e6 + f.firstUptime!;
+          const want = Math.floor(at / step + 1e-9) * step;
+          assert.ok(first.date, `-o ${output}: a date from "${first.stamp}"`);
+          assert.ok(Math.abs(first.date.getTime() / 1000 - want) < 0.001, `-o ${output}: "${first.stamp}" read as ${first.date.toISOString()}`);
+        }
+      });
+    }
+  }
 });

@@ -11,16 +11,17 @@ import { scanStream, scanText } from '../../ts/doctor';
 import { ANY_LINE, CsumFailureDetector, HEADLINE, LogLineParser, matchHeadline } from '../../ts/doctor/parse';
 import type { FailureTally } from '../../ts/doctor/report';
 import { check, expectation, FIXTURES, fixtures } from '../helpers/kernel-log-fixtures';
+import { bootEpoch, Pin, pinnedDmesg, withPinnedProcess } from '../helpers/pinned-render';
 
 async function scanString(text: string): Promise<FailureTally> {
   return scanStream(Readable.from([text]), { now: new Date('2025-12-01T00:00:00Z') });
 }
 
-function dmesg(file: string, args: string[]): string {
-  const r = spawnSync('dmesg', ['-F', file, ...args], { encoding: 'utf8' });
-  if (r.error) throw r.error;
-  assert.equal(r.status, 0, `dmesg -F ${file} ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
+// The renderings below run at a pinned boot time, zone and locale (test/helpers/pinned-render.ts).
+const DEFAULT_PIN: Pin = { boot: '2026-12-09 23:50:00', tz: 'UTC', locale: 'C' };
+
+function dmesg(file: string, args: string[], pin = DEFAULT_PIN): string {
+  return pinnedDmesg(file, args, pin);
 }
 
 // dmesg output formats; `facility` marks those that keep the facility (user-space lines tell).
@@ -52,12 +53,67 @@ describe('doctor: kernel formats rendered by dmesg(1)', () => {
   }
 });
 
+// The forms that print a date, on days whose width differs (%e pads 1-9 with a space), in zones
+// east and west of UTC with half-hour offsets, and in locales whose names (and, translated by
+// util-linux-locales, whose field order) differ: driver, bus id and stamp must survive each.
+const DATED: Array<{ args: string[]; step: number }> = [
+  { args: ['--time-format', 'reltime'], step: 60 },
+  { args: ['-T'], step: 1 },
+  { args: ['--time-format', 'iso'], step: 1e-6 },
+];
+const PINS: Pin[] = [
+  { boot: '2026-12-01 00:00:00', tz: 'UTC', locale: 'C' },
+  { boot: '2027-01-09 05:30:00', tz: 'Asia/Kolkata', locale: 'C' },
+  { boot: '2027-02-10 21:00:00', tz: 'America/St_Johns', locale: 'C' },
+  { boot: '2027-03-31 08:15:00', tz: 'Europe/Berlin', locale: 'de_DE.UTF-8' },
+  { boot: '2027-05-01 12:00:00', tz: 'Europe/Paris', locale: 'fr_FR.UTF-8' },
+  { boot: '2027-08-31 23:00:00', tz: 'Asia/Tokyo', locale: 'ja_JP.UTF-8' },
+];
+
+/** The stamp dmesg printed in front of the first headline: brackets' content or the iso word. */
+function printedStamp(text: string): string {
+  const line = text.split('\n').find((l) => l.includes(': hw csum failure'))!;
+  return line.startsWith('[') ? line.slice(1, line.indexOf(']')).trim() : line.slice(0, line.indexOf(' '));
+}
+
+describe('doctor: dmesg renderings at pinned dates, zones and locales', () => {
+  for (const file of fixtures('raw')) {
+    const exp = expectation(file);
+    if (exp.facilityOnly) continue;
+    for (const pin of PINS) {
+      for (const r of DATED) {
+        it(`${path.basename(file)}: dmesg ${r.args.join(' ')}, boot ${pin.boot} ${pin.tz} ${pin.locale}`, async () => {
+          const text = dmesg(file, r.args, pin);
+          const tally = await withPinnedProcess(pin, () => scanStream(Readable.from([text]), { now: new Date((bootEpoch(pin) + 86400) * 1000) }));
+          check(tally, exp, { uptime: false, stamp: false }, `dmesg ${r.args.join(' ')}`);
+          const first = exp.failures[0];
+          const got = [...tally.entries.values()].find((e) => e.name === first.name)!.first;
+          const stamp = printedStamp(text);
+          assert.equal(got.stamp, stamp, 'the stamp as dmesg printed it');
+          if (/^[+<]/.test(stamp)) {
+            assert.equal(got.date, undefined, 'a reltime delta has no date');
+          } else {
+            const want = Math.floor((bootEpoch(pin) + first.firstUptime!) / r.step) * r.step;
+            assert.ok(got.date, `a date from "${stamp}"`);
+            assert.ok(Math.abs(got.date.getTime() / 1000 - want) < 0.001, `"${stamp}" is ${got.date.toISOString()}, not ${new Date(want * 1000).toISOString()}`);
+          }
+        });
+      }
+    }
+  }
+});
+
 describe('doctor: syslog, journalctl and /dev/kmsg fixtures', () => {
-  for (const dir of ['syslog', 'journal', 'kmsg']) {
+  for (const dir of ['syslog', 'journal', 'kmsg', 'rendered']) {
     for (const file of fixtures(dir)) {
       it(`${dir}/${path.basename(file)}`, async () => {
         const exp = expectation(file);
-        check(await scanString(fs.readFileSync(file, 'utf8')), exp, { uptime: true, stamp: true }, path.basename(file));
+        const text = fs.readFileSync(file, 'utf8');
+        // A rendered fixture is read as the doctor would read it on the machine that printed it.
+        const pin = exp.env ? { boot: '', tz: exp.env.TZ, locale: exp.env.LC_ALL } : { boot: '', tz: 'UTC', locale: 'C' };
+        const now = exp.now ? new Date(exp.now) : new Date('2025-12-01T00:00:00Z');
+        const tally = await withPinnedProcess(pin, () => scanStream(Readable.from([text]), { now }));
+        check(tally, exp, { uptime: true, stamp: true }, path.basename(file));
       });
     }
   }

@@ -10,7 +10,8 @@ import { CsumFailure, CsumFailureDetector, LogLineParser } from './parse';
 import { applyFix, buildReport, DoctorReport, FailureTally, ReportOptions } from './report';
 
 export { CsumFailureDetector, LogLineParser, HEADLINE, ANY_LINE, matchHeadline } from './parse';
-export type { CsumFailure, LogLine, LogTime, ResolvedBy } from './parse';
+export type { CsumFailure, ResolvedBy } from './parse';
+export type { LogLine, LogTime } from './log-line';
 export { parseKmsgRecord, isKernelRecord, KmsgFramer } from './kmsg';
 export type { KmsgRecord } from './kmsg';
 export { FailureTally, applyFix, buildReport } from './report';

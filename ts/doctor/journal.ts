@@ -6,7 +6,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import { ErrorCode, NicOffloadError } from '../errors';
-import type { LogLine } from './parse';
+import type { LogLine } from './log-line';
 
 type JournalValue = string | number[] | Array<string | number[]> | null;
 

@@ -12,6 +12,8 @@
 // "<unknown>" while the dump's "dev name=" line (from skb->dev) names the receiving device.
 import { isKernelRecord, parseKmsgRecord } from './kmsg';
 import { parseJournalJson } from './journal';
+import type { LogLine, LogTime } from './log-line';
+import { CJK_MONTH_LINE, readStamp } from './log-time';
 
 /** On the bare message text: groups 1 and 2 are driver and bus id (5.16+), group 3 the name. */
 export const HEADLINE =
@@ -28,26 +30,6 @@ const RESOLVE_WINDOW = 24;
 /** Names the kernel prints when it does not know the device. */
 export function isPlaceholderName(name: string): boolean {
   return name.startsWith('<') || name.startsWith('(');
-}
-
-export interface LogTime {
-  /** The time as the log printed it. */
-  stamp?: string;
-  /** Seconds since boot (dmesg "[   34.391956]", /dev/kmsg usec). */
-  uptime?: number;
-  /** Wall-clock time, when the log gives one (syslog, journal, dmesg -T, ISO). */
-  date?: Date;
-}
-
-export interface LogLine extends LogTime {
-  /** The message without any prefix; may hold several lines (a multi-line printk record). */
-  message: string;
-  /** False when a prefix says the line did not come from the kernel (a syslog tag, a facility). */
-  kernel: boolean;
-  /** /dev/kmsg sequence number. */
-  seq?: number;
-  /** 1-based line number in the source. */
-  line?: number;
 }
 
 export type ResolvedBy = 'headline' | 'dev-name' | 'iif' | 'unresolved';
@@ -69,28 +51,14 @@ export interface CsumFailure extends LogTime {
 
 // ---- log line prefixes -------------------------------------------------------------------------
 
-const MONTHS: Record<string, number> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
-};
 const FACILITY_NAMES =
   'kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|res0|res1|res2|res3|local[0-7]';
 const DMESG_DECODED = new RegExp(`^(${FACILITY_NAMES})\\s*:\\s*(emerg|alert|crit|err|warn|notice|info|debug)\\s*: ?`);
 const RAW_PRIO = /^<(\d{1,4})>/;
-const UPTIME = /^\[\s*(\d+\.\d+)\] ?/;
-const CTIME = /^\[([A-Z][a-z]{2} ([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d) (\d{4}))\] ?/;
-const OTHER_BRACKET = /^\[([A-Z][a-z]{2}\d{1,2} \d\d:\d\d(?::\d\d)?|\s*\+\d+\.\d+|<\s*\d+\.\d+>)\] ?/;
-const ISO = /^(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d([.,]\d+)?(Z|[+-]\d\d:?\d\d)?) /;
-const BSD = /^(([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d)(\.\d+)?) /;
+const UPTIME = /^\[\s{0,12}(\d{1,12}\.\d{1,9})\] ?/;
 // "HOST TAG[PID]: message". Tags hold no ':' or '(' so the 5.16+ "smsc95xx 1-1.1:1.0 eth0:" and
 // "(NULL net_device):" headlines are never taken for a host and a tag.
 const HOST_TAG = /^([^\s:]+) ([^\s:[()]+)(?:\[\d+\])?: (.*)$/;
-
-function isoDate(stamp: string): Date | undefined {
-  // "+0000" (journalctl short-iso) → "+00:00"; "," decimal (dmesg --time-format iso) → "."
-  const s = stamp.replace(' ', 'T').replace(',', '.').replace(/([+-]\d\d)(\d\d)$/, '$1:$2');
-  const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? undefined : d;
-}
 
 /**
  * Turns log lines as dmesg, syslog (kern.log, messages), journalctl -k (text, or -o json) or a
@@ -109,7 +77,7 @@ export class LogLineParser {
     this.lineNo++;
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (text.trim() === '') return undefined;
-    if (/^\s/.test(text)) {
+    if (/^\s/.test(text) && !CJK_MONTH_LINE.test(text)) {
       // A kmsg dictionary line (" SUBSYSTEM=usb") or a journalctl continuation.
       if (this.inKmsg || !this.prev) return undefined;
       return { ...this.prev, message: text.trim(), line: this.lineNo };
@@ -140,30 +108,17 @@ export class LogLineParser {
       out.kernel = m[1] === 'kern';
       rest = rest.slice(m[0].length);
     }
-    let stamped = true;
-    if ((m = UPTIME.exec(rest))) {
-      out.stamp = m[0].trim();
-      out.uptime = Number(m[1]);
-    } else if ((m = CTIME.exec(rest))) {
-      out.stamp = m[1];
-      out.date = new Date(Number(m[7]), MONTHS[m[2]] ?? 0, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-    } else if ((m = OTHER_BRACKET.exec(rest))) {
-      // dmesg --time-format reltime / delta: "[Nov25 18:33]", "[  +0.000034]", "[<    0.000034>]"
-      out.stamp = m[1];
-    } else if ((m = ISO.exec(rest))) {
-      out.stamp = m[1];
-      out.date = isoDate(m[1]);
-    } else if ((m = BSD.exec(rest))) {
-      out.stamp = m[1];
-      out.date = this.bsdDate(m);
-    } else {
-      stamped = false;
+    const stamp = readStamp(rest, this.now);
+    if (stamp) {
+      out.stamp = stamp.stamp;
+      if (stamp.uptime !== undefined) out.uptime = stamp.uptime;
+      if (stamp.date !== undefined) out.date = stamp.date;
+      rest = rest.slice(stamp.length);
     }
-    if (m && stamped) rest = rest.slice(m[0].length);
     // After a time stamp, syslog and journalctl print "HOST TAG:"; only the tag "kernel" is the
     // kernel (a line sent with logger(1) carries the user's tag). No headline or dump line has
     // this shape, so dmesg output is never misread.
-    const t = stamped ? HOST_TAG.exec(rest) : null;
+    const t = stamp ? HOST_TAG.exec(rest) : null;
     if (t) {
       out.kernel = out.kernel && t[2] === 'kernel';
       rest = t[3];
@@ -176,18 +131,6 @@ export class LogLineParser {
     }
     out.message = rest;
     return out;
-  }
-
-  private bsdDate(m: RegExpExecArray): Date | undefined {
-    const month = MONTHS[m[2]];
-    if (month === undefined) return undefined;
-    const ms = m[7] ? Math.round(Number(`0${m[7]}`) * 1000) : 0;
-    let d = new Date(this.now.getFullYear(), month, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
-    // Syslog prints no year: a date more than a day ahead of now belongs to last year.
-    if (d.getTime() - this.now.getTime() > 86400e3) {
-      d = new Date(this.now.getFullYear() - 1, month, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
-    }
-    return d;
   }
 }
 

@@ -5,7 +5,8 @@
 import { getDriverInfo, getFeatures, listLinks, LinkInfo, setFeatures } from '../device';
 import type { BackendName, PersistResult } from '../persist';
 import type { SetResult } from '../outcome';
-import type { CsumFailure, LogTime, ResolvedBy } from './parse';
+import type { LogTime } from './log-line';
+import type { CsumFailure, ResolvedBy } from './parse';
 import { isStacked, isUpperKind } from './kinds';
 import { defaultPersistence, PersistenceApi, RX_OFF } from './persistence';
 
