@@ -81,6 +81,18 @@ interface Reaction {
   timer: number[];
 }
 
+/** Section 7 (bench/log-scan.ts): nanoseconds per scan of hostile and real log input. */
+type LogScan = Record<'long80k' | 'long80kFloor' | 'line10m' | 'line10mFloor' | 'kernelLog' | 'kernelLogFloor' | 'kernelLogBytes', number>;
+
+function logScanRows(l: LogScan): Row[] {
+  const mb = (l.kernelLogBytes / 1e6).toFixed(0);
+  return [
+    row('7', 'doctor: an 80 000-character line before " eth9: hw csum failure"', l.long80k, 'splitting it into lines (readLines)', l.long80kFloor),
+    row('7', 'doctor: a 10 MB line (cut at 64 KiB)', l.line10m, 'splitting it into lines (readLines)', l.line10mFloor),
+    row('7', `doctor: ${mb} MB of a real kernel log (5.10 skb_dump fixture, repeated)`, l.kernelLog, 'splitting it into lines (readLines)', l.kernelLogFloor),
+  ];
+}
+
 function rows(m: Record<string, number>, cliCommand: string, scale: ScalePoint[], rss: RssSample[], alloc: Alloc, reaction: Reaction): Row[] {
   const out: Row[] = [
     row('1', 'getFeatures', m.getFeatures, 'C floor: GFEATURES', m.floorGet, { max: 2 }),
@@ -174,8 +186,13 @@ async function main(): Promise<void> {
     for (const sns of namespaces) destroyNetns(sns);
   }
 
-  const table = rows(inside.medians, inside.cliCommand, scale, rss, alloc, reaction);
-  const result = { machine: machine(), quick, rounds, feature: FEATURE, table, medians: inside.medians, series: inside.series, scale, rss, alloc, reaction };
+  log('7: log scanning, hostile input');
+  const scan = spawnSync(process.execPath, ['-r', tsx, path.join(__dirname, 'log-scan.ts'), String(rounds)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (scan.status !== 0) throw new Error('log-scan.ts failed');
+  const logScan = JSON.parse(scan.stdout.trim().split('\n').pop()!) as LogScan;
+
+  const table = [...rows(inside.medians, inside.cliCommand, scale, rss, alloc, reaction), ...logScanRows(logScan)];
+  const result = { machine: machine(), quick, rounds, feature: FEATURE, table, medians: inside.medians, series: inside.series, scale, rss, alloc, reaction, logScan };
   const text = markdown(table);
   process.stdout.write(`\n${text}\n\n`);
   const m = result.machine;

@@ -26,6 +26,7 @@ export const ErrorCode = Object.freeze({
   // kernel log doctor and guard (ts/doctor/)
   LOG_FORMAT: 'ERR_LOG_FORMAT',
   JOURNAL: 'ERR_JOURNAL',
+  UNVERIFIED_LOG: 'ERR_UNVERIFIED_LOG',
   GUARD_INSTALL: 'ERR_GUARD_INSTALL',
 });
 

@@ -27,12 +27,19 @@ export function validateIfname(ifname: unknown): string {
 }
 
 /**
- * A namespace option: undefined/'' for the caller's own, a name as `ip netns` uses
- * (a file under /var/run/netns), or an absolute path such as /proc/1234/ns/net.
- * Returns the path the native layer opens ('' for the caller's own namespace).
+ * A namespace option: undefined for the caller's own, a name as `ip netns` uses (a file under
+ * /var/run/netns), or an absolute path such as /proc/1234/ns/net. An empty string is refused:
+ * it is what an unset variable gives (`{ netns: process.env.NS }`), and taking it for "here"
+ * would act on the host. Returns the path the native layer opens ('' for the caller's own).
  */
 export function resolveNetns(netns: unknown): string {
-  if (netns === undefined || netns === null || netns === '') return '';
+  if (netns === undefined || netns === null) return '';
+  if (netns === '') {
+    throw new NicOffloadError('invalid network namespace "": leave netns out for this namespace, or give a name or a path', {
+      code: ErrorCode.INVALID_NETNS,
+      netns,
+    });
+  }
   if (typeof netns !== 'string') throw argTypeError(`netns must be a string, got ${describe(netns)}`);
   if (netns.includes('\0') || /[\n\r]/.test(netns)) {
     throw new NicOffloadError(`invalid network namespace ${JSON.stringify(netns)}`, { code: ErrorCode.INVALID_NETNS, netns });

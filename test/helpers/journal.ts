@@ -53,12 +53,25 @@ export function kernelEntry(prio: number, usec: bigint, message: string | Buffer
   return e;
 }
 
-/** The entries journald would have made of a raw fixture ("<N>[ uptime] message" lines). */
+/**
+ * The entries journald would have made of a raw fixture ("<N>[uptime] message" lines, as the
+ * syslog(2) interface prints records: each line of a multi-line record with the record's prefix).
+ * Consecutive lines with the same prefix are one record, stored as one entry with '\n' inside.
+ */
 export function entriesFromRaw(text: string): JournalEntry[] {
   const out: JournalEntry[] = [];
+  let last: { prefix: string; entry: JournalEntry } | undefined;
   for (const line of text.split('\n')) {
     const m = /^<(\d+)>\[\s*(\d+)\.(\d{6})\] (.*)$/.exec(line);
-    if (m) out.push(kernelEntry(Number(m[1]), BigInt(m[2]) * 1000000n + BigInt(m[3]), m[4]));
+    if (!m) continue;
+    const prefix = `${m[1]} ${m[2]}.${m[3]}`;
+    if (last?.prefix === prefix) {
+      last.entry.MESSAGE = `${last.entry.MESSAGE}\n${m[4]}`;
+      continue;
+    }
+    const entry = kernelEntry(Number(m[1]), BigInt(m[2]) * 1000000n + BigInt(m[3]), m[4]);
+    out.push(entry);
+    last = { prefix, entry };
   }
   return out;
 }

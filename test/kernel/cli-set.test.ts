@@ -10,7 +10,8 @@ import { DEVICES, makeDevices } from '../helpers/devices';
 import { run, TestNetns } from '../helpers/netns';
 
 // Kernel names, legacy short and long names, dependency chains, fixed and unsupported bits,
-// repeated names, an empty request, a legacy name that matches nothing (ufo).
+// repeated names, a legacy name that matches nothing (ufo). (An empty request is where we differ
+// from ethtool on purpose: a usage error, tested below.)
 const SEQUENCE: string[][] = [
   ['tx', 'off'],
   ['tx', 'off'],
@@ -27,7 +28,6 @@ const SEQUENCE: string[][] = [
   ['gro', 'off', 'lro', 'on'],
   ['generic-receive-offload', 'on'],
   ['rx-gro-hw', 'on'],
-  [],
   ['ufo', 'off'],
   ['highdma', 'off'],
   ['tx-checksum-ip-generic', 'off'],
@@ -84,8 +84,40 @@ describe('cli: set is ethtool -K (real kernel, real ethtool)', function () {
     assert.equal((await cli(['show', 'br0', '--netns', ours.name])).stdout, theirs.ethtool('-k', 'br0').stdout);
   });
 
+  it('an empty request is a usage error (ethtool -K prints "Could not change any device features"), nothing sent', async () => {
+    const e = theirs.ethtool('-K', 'v0');
+    assert.equal(e.status, 1);
+    for (const extra of [[], ['--check'], ['--json']]) {
+      const before = ours.ethtool('-k', 'v0').stdout;
+      const r = await cli(['set', 'v0', ...extra, '--netns', ours.name]);
+      assert.equal(r.status, 1, 'the same exit status as ethtool');
+      if (extra[0] === '--json') assert.equal(JSON.parse(r.stdout).error.code, 'ERR_USAGE');
+      else assert.match(r.stderr, /^nic-offload: set: give an interface and NAME on\|off pairs/);
+      assert.equal(ours.ethtool('-k', 'v0').stdout, before);
+    }
+  });
+
+  it('repeated options, -h among the arguments, single-dash words and empty values are usage errors', async () => {
+    for (const args of [
+      ['set', 'v0', 'gro', 'off', '--netns', ours.name, '--netns', theirs.name],
+      ['set', 'v0', 'gro', '-h'],
+      ['set', 'v0', '-gro', 'off', '--netns', ours.name],
+      ['set', 'v0', 'gro', 'off', '--netns='],
+      ['show', '-k'],
+      ['show', 'v0', '--netns', ''],
+      ['set', 'v0', 'gro', 'off', '--check', '--check', '--netns', ours.name],
+    ]) {
+      const before = ours.ethtool('-k', 'v0').stdout;
+      const r = await cli(args);
+      assert.equal(r.status, 1, args.join(' '));
+      assert.match(r.stderr, /^nic-offload: (set|show): /, args.join(' '));
+      assert.equal(r.stdout, '', args.join(' '));
+      assert.equal(ours.ethtool('-k', 'v0').stdout, before, `${args.join(' ')}: nothing changed`);
+    }
+  });
+
   describe('--check', () => {
-    const requests: string[][] = [['gro', 'off'], ['gro', 'off'], ['tx', 'off', 'sg', 'off'], ['highdma', 'off'], ['sg', 'on', 'tx', 'on'], []];
+    const requests: string[][] = [['gro', 'off'], ['gro', 'off'], ['tx', 'off', 'sg', 'off'], ['highdma', 'off'], ['sg', 'on', 'tx', 'on']];
     for (const args of requests) {
       it(`v0 ${args.join(' ') || '(nothing)'}: changes nothing, exit status predicts what set does`, async () => {
         const before = ours.ethtool('-k', 'v0').stdout;

@@ -65,6 +65,8 @@ describe('core: network namespaces (real kernel)', () => {
 
   it('the caller\'s own namespace is used when netns is omitted (read only here)', () => {
     assert.ok(api.listInterfaces().includes('lo'));
-    assert.deepEqual(api.getFeatures('lo'), api.getFeatures('lo', { netns: '' }));
+    assert.deepEqual(api.getFeatures('lo'), api.getFeatures('lo', { netns: undefined }));
+    // An empty name is what an unset variable gives: refused, never taken for "here".
+    assert.throws(() => api.getFeatures('lo', { netns: '' }), { code: 'ERR_INVALID_NETNS' });
   });
 });

@@ -111,8 +111,18 @@ describe('doctor: CLI end to end (namespace, temp root)', function () {
     }
   });
 
+  it('--fix on a --log file is refused without --trust-log (text can be forged), and changes nothing', () => {
+    const r = doctor(['--log', FIXTURE, '--fix', ...common]);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /ERR_UNVERIFIED_LOG|forged/);
+    assert.equal(rxActive('eth0'), true);
+    assert.deepEqual(listPersisted({ root }), []);
+    const report = doctor(['--log', FIXTURE, ...common]);
+    assert.match(report.stdout, /may have forged; only the ring buffer and the system journal come from the kernel itself/);
+  });
+
   it('--fix --dry-run changes nothing', () => {
-    const r = doctor(['--log', FIXTURE, '--fix', '--dry-run', ...common]);
+    const r = doctor(['--log', FIXTURE, '--fix', '--dry-run', '--trust-log', ...common]);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stdout, /would turn rx-checksum off/);
     assert.match(r.stdout, /would persist with systemd-link/);
@@ -121,7 +131,7 @@ describe('doctor: CLI end to end (namespace, temp root)', function () {
   });
 
   it('--fix turns rx-checksum off (ethtool), persists it once, and exits 3', () => {
-    const r = doctor(['--log', FIXTURE, '--fix', ...common]);
+    const r = doctor(['--log', FIXTURE, '--fix', '--trust-log', ...common]);
     assert.equal(r.status, 3, r.stdout + r.stderr);
     assert.equal(rxActive('eth0'), false, 'ethtool: rx-checksum off');
     assert.equal(rxActive('peer0'), true, 'ethtool: the peer is untouched');
@@ -190,7 +200,7 @@ describe('doctor: a macvlan in the log means the NIC below it (IFLA_LINK, real k
     assert.equal(r.status, 2, r.stderr);
     const f = JSON.parse(r.stdout).findings[0];
     assert.deepEqual([f.name, f.kind, f.lower, f.devices.map((d: { ifname: string }) => d.ifname)], ['mv0', 'macvlan', ['eth2'], ['eth2']]);
-    const fixed = doctor(['--log', '-', '--fix', '--json', '--netns', ns.name, '--root', root], log);
+    const fixed = doctor(['--log', '-', '--fix', '--trust-log', '--json', '--netns', ns.name, '--root', root], log);
     assert.equal(fixed.status, 3, fixed.stderr);
     const devices = JSON.parse(fixed.stdout).findings[0].devices;
     assert.deepEqual(devices.map((d: { ifname: string; applied?: { changed: boolean } }) => [d.ifname, d.applied?.changed]), [['eth2', true]]);

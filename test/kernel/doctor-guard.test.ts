@@ -131,7 +131,8 @@ describe('doctor: guard end to end (CLI child process, namespace, FIFO as /dev/k
     assert.equal(rxActive('eth0'), false, 'ethtool: eth0 rx-checksum off');
     // A sentinel after more eth0 records: when its line appears, the eth0 records were handled.
     fs.writeSync(writer, rec(3, 'eth0: hw csum failure') + rec(3, 'skb len=60 headroom=64 headlen=60 tailroom=132\nhash(0x0 sw=0 l4=0) proto=0x0800 pkttype=0 iif=1'));
-    fs.writeSync(writer, rec(3, '(NULL net_device): hw csum failure') + rec(3, 'dev name=peer0 feat=0x0000010000004833') + rec(4, 'CPU: 0 PID: 0 Comm: swapper/0'));
+    const skb = rec(3, 'skb len=60 headroom=64 headlen=60 tailroom=132\nhash(0x0 sw=0 l4=0) proto=0x0800 pkttype=0 iif=0');
+    fs.writeSync(writer, rec(3, '(NULL net_device): hw csum failure') + skb + rec(3, 'dev name=peer0 feat=0x0000010000004833') + rec(4, 'CPU: 0 PID: 0 Comm: swapper/0'));
     await guard.line(/guard: peer0: /);
     assert.equal(guard.lines().filter((l) => /guard: eth0: /.test(l)).length, 1, 'one line for eth0');
     assert.equal(rxActive('peer0'), false, 'ethtool: peer0 off ("(NULL net_device)" resolved by dev name=)');

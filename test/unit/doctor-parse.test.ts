@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Readable } from 'stream';
 import { scanStream, scanText } from '../../ts/doctor';
-import { ANY_LINE, CsumFailureDetector, HEADLINE, LogLineParser, matchHeadline } from '../../ts/doctor/parse';
+import { CsumFailureDetector, HEADLINE, LogLineParser, matchHeadline } from '../../ts/doctor/parse';
 import type { FailureTally } from '../../ts/doctor/report';
 import { check, expectation, FIXTURES, fixtures } from '../helpers/kernel-log-fixtures';
 import { bootEpoch, Pin, pinnedDmesg, withPinnedProcess } from '../helpers/pinned-render';
@@ -163,7 +163,7 @@ describe('doctor: headline matching', () => {
       assert.equal(m![3], name);
       assert.equal(m![1], driver);
       assert.equal(m![2], bus);
-      assert.equal(ANY_LINE.exec(`[  1.0] ${text}`)?.[1], name, 'the any-line regex finds the same name');
+      assert.equal(new LogLineParser().parse(`[    1.000000] ${text}`)?.message, text, 'after a dmesg prefix');
     });
   }
 
@@ -172,6 +172,8 @@ describe('doctor: headline matching', () => {
     'udp v4 hw csum failure.',
     'IPv6: ADDRCONF(NETDEV_CHANGE): eth0: link becomes ready',
     'openvswitch: Fix setting ipv6 fields causing hw csum failure in mlx5',
+    'x[1234]: segfault at 0 ip 0000 sp 0000 error 6 in eth0: hw csum failure',
+    `${'a'.repeat(500)} eth0: hw csum failure`,
   ]) {
     it(`not a headline: "${text}"`, () => {
       assert.equal(matchHeadline(text), undefined);
@@ -205,10 +207,26 @@ describe('doctor: device name resolution', () => {
   it('lines from user space cannot resolve a pending "<unknown>"', () => {
     const out = feedAll([
       '<3>[  5.0] <unknown>: hw csum failure',
-      '<14>[  5.1] dev name=wlan0 feat=0x0',
-      '<3>[  5.2] dev name=eth0 feat=0x0x0000010000004833',
+      '<14>[  5.1] skb len=1 headroom=0 headlen=1 tailroom=0',
+      '<14>[  5.1] hash(0x0 sw=0 l4=0) proto=0x0800 pkttype=0 iif=7',
+      '<3>[  5.2] skb len=90 headroom=78 headlen=90 tailroom=1436',
+      '<3>[  5.2] hash(0x0 sw=0 l4=0) proto=0x0800 pkttype=0 iif=2',
+      '<14>[  5.3] dev name=wlan0 feat=0x0',
+      '<3>[  5.4] dev name=eth0 feat=0x0x0000010000004833',
     ]);
     assert.deepEqual(out.map((e) => e.ifname), ['eth0']);
+  });
+
+  it('"dev name=" counts only right after the skb_dump record that follows the headline', () => {
+    const skb = ['<3>[  5.1] skb len=90 headroom=78 headlen=90 tailroom=1436', '<3>[  5.1] hash(0x0 sw=0 l4=0) proto=0x0800 pkttype=0 iif=2'];
+    // No skb record: a "dev name=" line of another record does not name it.
+    assert.deepEqual(feedAll(['<3>[  5.0] <unknown>: hw csum failure', '<3>[  5.2] dev name=eth0 feat=0x0']).map((e) => [e.resolvedBy, e.iif]), [['unresolved', undefined]]);
+    // Another kernel record between the dump and "dev name=": iif is kept, the name is not taken.
+    const between = feedAll(['<3>[  5.0] <unknown>: hw csum failure', ...skb, '<6>[  5.15] usb 1-1: reset', '<3>[  5.2] dev name=eth0 feat=0x0']);
+    assert.deepEqual(between.map((e) => [e.resolvedBy, e.iif]), [['unresolved', 2]]);
+    // iif= outside the skb record does not count.
+    const stray = feedAll(['<3>[  5.0] <unknown>: hw csum failure', '<3>[  5.1] hash(0x0 sw=0 l4=0) proto=0x0800 pkttype=0 iif=9']);
+    assert.deepEqual(stray.map((e) => [e.resolvedBy, e.iif]), [['unresolved', undefined]]);
   });
 
   it('a second headline settles the first one unresolved', () => {

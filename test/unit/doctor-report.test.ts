@@ -51,7 +51,7 @@ describe('doctor: report and --fix (fake kernel)', () => {
     assert.deepEqual(fake.setCalls(), [], 'the report changes nothing');
     assert.equal(persistence.calls.length, 0, 'the report persists nothing');
 
-    await applyFix(report, { persistence, root: '/tmp/x' });
+    await applyFix(report, { trustLog: true, persistence, root: '/tmp/x' });
     assert.equal(fake.rxOn('eth0'), false, 'rx-checksum is off on the port');
     assert.deepEqual(fake.setCalls(), ['eth0'], 'only the port was changed');
     assert.deepEqual(persistence.calls.map((c) => [c.ifname, c.changes, c.opts.apply, c.opts.root]), [['eth0', { 'rx-checksum': false }, false, '/tmp/x']]);
@@ -67,7 +67,7 @@ describe('doctor: report and --fix (fake kernel)', () => {
     // 5.10 fixture: br0 twice, and "<unknown>" resolved to eth0 by the dump's dev name= line.
     const report = buildReport(tallyOf('5.10-skb-dump.txt'), ['x'], { persistence });
     assert.deepEqual(report.findings.map((f) => [f.name, f.count, f.lower]), [['br0', 2, ['eth0']], ['eth0', 1, undefined]]);
-    await applyFix(report, { persistence });
+    await applyFix(report, { trustLog: true, persistence });
     assert.deepEqual(fake.setCalls(), ['eth0']);
     assert.deepEqual(persistence.calls.map((c) => c.ifname), ['eth0']);
     assert.equal(report.needsFix, false);
@@ -95,7 +95,7 @@ describe('doctor: report and --fix (fake kernel)', () => {
     const text = formatReport(report);
     assert.match(text, /bond0\.100 is a vlan: the fault is in the NICs below it: eth0, eth1/);
     assert.match(text, /mv0 is a macvlan: the fault is in the NIC below it: eth2/);
-    await applyFix(report, { persistence });
+    await applyFix(report, { trustLog: true, persistence });
     assert.deepEqual(fake.setCalls().sort(), ['eth0', 'eth1', 'eth2']);
   });
 
@@ -133,7 +133,7 @@ describe('doctor: report and --fix (fake kernel)', () => {
     const report = buildReport(tallyOf('4.14-legacy.txt'), ['x'], { persistence });
     assert.equal(report.findings[0].devices[0].fix, null);
     assert.equal(doctorExitStatus(report), DoctorExit.HANDLED);
-    await applyFix(report, { persistence });
+    await applyFix(report, { trustLog: true, persistence });
     assert.deepEqual(fake.setCalls(), []);
     assert.deepEqual(persistence.calls.map((c) => c.ifname), ['eth0']);
   });
@@ -148,7 +148,7 @@ describe('doctor: report and --fix (fake kernel)', () => {
     assert.equal(d.persist, undefined, 'nothing to persist where nothing can change');
     assert.equal(doctorExitStatus(report), DoctorExit.NEEDS_FIX, 'the problem stays');
     assert.match(formatReport(report), /rx-checksum cannot be turned off on eth0/);
-    await applyFix(report, { persistence });
+    await applyFix(report, { trustLog: true, persistence });
     assert.deepEqual(fake.setCalls(), []);
     assert.deepEqual(persistence.calls, []);
   });
@@ -158,14 +158,29 @@ describe('doctor: report and --fix (fake kernel)', () => {
     const report = buildReport(tallyOf('4.14-legacy.txt'), ['x'], { persistence });
     assert.equal(report.findings[0].present, false);
     assert.deepEqual(report.findings[0].devices, []);
-    assert.equal(doctorExitStatus(report), DoctorExit.HANDLED);
+    // Absent is not handled: nothing is known of the device (its own exit status).
+    assert.equal(report.absent, true);
+    assert.equal(doctorExitStatus(report), DoctorExit.ABSENT);
     assert.match(formatReport(report), /no such interface here now/);
+    assert.match(formatReport(report), /nothing is known of its rx-checksum/);
+  });
+
+  it('--fix on a report from unverified sources is refused unless trustLog, and nothing is sent', async () => {
+    setup([{ name: 'eth0', index: 2 }]);
+    const report = buildReport(tallyOf('4.14-legacy.txt'), ['/var/log/kern.log'], { persistence });
+    assert.equal(report.verified, false);
+    await assert.rejects(applyFix(report, { persistence }), { code: 'ERR_UNVERIFIED_LOG', message: /may have forged/ });
+    assert.deepEqual(fake.setCalls(), []);
+    assert.deepEqual(persistence.calls, []);
+    const ring = buildReport(tallyOf('4.14-legacy.txt'), ['/dev/kmsg'], { persistence, verified: true });
+    await applyFix(ring, { persistence });
+    assert.equal(fake.rxOn('eth0'), false, 'a verified report is acted on');
   });
 
   it('--fix --dry-run sends nothing and asks persistence for a dry run', async () => {
     setup([{ name: 'eth0', index: 2 }]);
     const report = buildReport(tallyOf('4.14-legacy.txt'), ['x'], { persistence });
-    await applyFix(report, { persistence, dryRun: true });
+    await applyFix(report, { trustLog: true, persistence, dryRun: true });
     assert.equal(fake.rxOn('eth0'), true);
     assert.deepEqual(fake.setCalls(), []);
     assert.equal(persistence.calls[0].opts.dryRun, true);
@@ -177,7 +192,7 @@ describe('doctor: report and --fix (fake kernel)', () => {
     setup([{ name: 'eth0', index: 2 }]);
     persistence.fail = Object.assign(new Error('refusing: /etc/systemd/network/x.link is a symlink to /dev/null'), { code: 'ERR_PERSIST_REFUSED' });
     const report = buildReport(tallyOf('4.14-legacy.txt'), ['x'], { persistence });
-    await applyFix(report, { persistence });
+    await applyFix(report, { trustLog: true, persistence });
     const d = report.findings[0].devices[0];
     assert.deepEqual(d.error, { message: 'refusing: /etc/systemd/network/x.link is a symlink to /dev/null', code: 'ERR_PERSIST_REFUSED' });
     assert.equal(doctorExitStatus(report), DoctorExit.NEEDS_FIX);

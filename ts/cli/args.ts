@@ -1,5 +1,7 @@
 // A small argument parser shared by commands: positionals, boolean `--flag`s, and `--opt VALUE`
-// (or `--opt=VALUE`). `--` ends the options. Anything else starting with `--` is a usage error.
+// (or `--opt=VALUE`). `--` ends the options. Usage errors: anything else starting with `--`, a
+// single-dash word (`-x`: no command takes one; a lone `-` is stdin), an option given twice, and
+// an empty value (`--netns=` would otherwise mean "this host").
 import { UsageError } from './report-error';
 
 export interface ArgSpec {
@@ -27,7 +29,10 @@ export function parseArgs(command: string, argv: readonly string[], spec: ArgSpe
       positionals.push(...argv.slice(i + 1));
       break;
     }
-    if (!arg.startsWith('--') || arg.length === 2) {
+    if (arg.startsWith('-') && !arg.startsWith('--') && arg !== '-') {
+      throw new UsageError(`${command}: unknown option ${arg}; run "nic-offload help ${command}"`);
+    }
+    if (!arg.startsWith('--')) {
       positionals.push(arg);
       continue;
     }
@@ -35,11 +40,13 @@ export function parseArgs(command: string, argv: readonly string[], spec: ArgSpe
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     if (knownOptions.has(name)) {
       const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
-      if (value === undefined || (eq < 0 && value.startsWith('--'))) {
+      if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) {
         throw new UsageError(`${command}: --${name} needs a value; run "nic-offload help ${command}"`);
       }
+      if (options.has(name)) throw new UsageError(`${command}: --${name} is given twice; run "nic-offload help ${command}"`);
       options.set(name, value);
     } else if (knownFlags.has(name) && eq < 0) {
+      if (flags.has(name)) throw new UsageError(`${command}: --${name} is given twice; run "nic-offload help ${command}"`);
       flags.add(name);
     } else {
       const known = [...knownFlags, ...knownOptions].map((n) => `--${n}`).join(', ');

@@ -49,7 +49,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     const cmd = loadCommand(first);
     if (!cmd) return reportError(Object.assign(new Error(`unknown command "${first}"; run "nic-offload --help"`), { code: 'ERR_USAGE' }), io, json);
-    if (rest.includes('--help') || rest.includes('-h')) {
+    // --help anywhere before "--"; -h only right after the command (elsewhere it is an argument).
+    const ddash = rest.indexOf('--');
+    if ((ddash < 0 ? rest : rest.slice(0, ddash)).includes('--help') || rest[0] === '-h') {
       io.out(cmd.help);
       return 0;
     }

@@ -1,6 +1,6 @@
 // Text for people: the doctor's report, and the exit status scripts read.
 import { isStacked } from './kinds';
-import { KMSG_PATH } from './log-sources';
+import { KMSG_PATH, MAX_LINE_BYTES } from './log-sources';
 import type { DeviceAdvice, DoctorReport, Finding, Sighting } from './report';
 
 export const DoctorExit = Object.freeze({
@@ -11,11 +11,14 @@ export const DoctorExit = Object.freeze({
   NEEDS_FIX: 2,
   /** Found, but rx-checksum is off on every implicated device (already, or by --fix). */
   HANDLED: 3,
+  /** Found, nothing implicated is on, but a named device is not here: its state is unknown. */
+  ABSENT: 4,
 });
 
 export function doctorExitStatus(report: DoctorReport): number {
   if (!report.found) return DoctorExit.CLEAN;
-  return report.needsFix ? DoctorExit.NEEDS_FIX : DoctorExit.HANDLED;
+  if (report.needsFix) return DoctorExit.NEEDS_FIX;
+  return report.absent ? DoctorExit.ABSENT : DoctorExit.HANDLED;
 }
 
 function pad(n: number): string {
@@ -90,6 +93,7 @@ function findingLines(f: Finding): string[] {
 export function formatReport(report: DoctorReport): string {
   const out: string[] = [];
   out.push(`Read: ${report.sources.join(', ')}`);
+  if (report.truncatedLines) out.push(`(${report.truncatedLines} line${report.truncatedLines === 1 ? '' : 's'} longer than ${MAX_LINE_BYTES / 1024} KiB were cut to that length.)`);
   if (!report.found) {
     out.push('No "hw csum failure" found.');
     // After a hang and a power cycle, the ring buffer holds only the new boot.
@@ -102,6 +106,7 @@ export function formatReport(report: DoctorReport): string {
   out.push(`Found "hw csum failure" ${report.total === 1 ? 'once' : `${report.total} times`} for ${n} interface${n === 1 ? '' : 's'}.`);
   if (report.oncePerBoot) out.push('This kernel prints it only once per boot, so one sighting is enough and counts say nothing about the rate.');
   if (report.overflow) out.push(`(${report.overflow} more sightings of other names were counted but not listed.)`);
+  if (!report.verified) out.push(`Read from ${report.sources.join(', ')}: text anyone who could write it may have forged; only the ring buffer and the system journal come from the kernel itself.`);
   for (const f of report.findings) {
     out.push('');
     out.push(...findingLines(f));
@@ -114,6 +119,7 @@ export function formatReport(report: DoctorReport): string {
   } else if (!report.needsFix) {
     out.push('rx-checksum is off on every implicated device that is here now.');
   }
+  if (report.absent) out.push('An interface the kernel named is not here now: nothing is known of its rx-checksum (--netns if it lives in a namespace).');
   if (stuck.length) out.push(`rx-checksum cannot be turned off on ${stuck.join(', ')}.`);
   if (report.needsFix) out.push('Other remedies: a newer kernel; sysctl net.netfilter.nf_conntrack_checksum=0 avoids only the conntrack path.');
   return `${out.join('\n')}\n`;

@@ -5,22 +5,22 @@ import { validateOptions } from '../validate';
 import { argTypeError } from '../errors';
 import type { KmsgRecord } from './kmsg';
 import { readJournal } from './journal';
-import { bootTimeMs, KMSG_PATH, openLogFile, readLines, readRingBuffer } from './log-sources';
+import { bootTimeMs, KMSG_PATH, LineStats, openLogFile, readLines, readRingBuffer } from './log-sources';
 import { CsumFailure, CsumFailureDetector, LogLineParser } from './parse';
-import { applyFix, buildReport, DoctorReport, FailureTally, ReportOptions } from './report';
+import { applyFix, buildReport, DoctorReport, FailureTally, FixOptions, ReportOptions } from './report';
 
-export { CsumFailureDetector, LogLineParser, HEADLINE, ANY_LINE, matchHeadline } from './parse';
+export { CsumFailureDetector, LogLineParser, HEADLINE, matchHeadline } from './parse';
 export type { CsumFailure, ResolvedBy } from './parse';
 export type { LogLine, LogTime } from './log-line';
 export { parseKmsgRecord, isKernelRecord, KmsgFramer } from './kmsg';
 export type { KmsgRecord } from './kmsg';
 export { FailureTally, applyFix, buildReport } from './report';
-export type { DoctorReport, Finding, DeviceAdvice, TallyEntry, Sighting, RxState, ReportOptions } from './report';
+export type { DoctorReport, Finding, DeviceAdvice, TallyEntry, Sighting, RxState, ReportOptions, FixOptions } from './report';
 export { KernelLogWatcher, watchKernelLog } from './watch';
 export type { WatchOptions, LiveFailure, WatchStats, WatchMode } from './watch';
 export { Guard, startGuard } from './guard';
 export type { GuardOptions, GuardAction, GuardNotice } from './guard';
-export { KMSG_PATH } from './log-sources';
+export { KMSG_PATH, MAX_LINE_BYTES } from './log-sources';
 export { parseJournalJson, readJournal } from './journal';
 export type { JournalReader } from './journal';
 
@@ -66,9 +66,14 @@ export async function scanStream(stream: NodeJS.ReadableStream, options?: Stream
       opts.onFailure?.(ev);
     }
   };
-  for await (const raw of readLines(stream, source)) {
-    const line = parser.parse(raw);
-    if (line) take(detector.feed(line));
+  const lines: LineStats = { truncated: 0 };
+  try {
+    for await (const raw of readLines(stream, source, lines)) {
+      const line = parser.parse(raw);
+      if (line) take(detector.feed(line));
+    }
+  } finally {
+    tally.truncatedLines += lines.truncated;
   }
   take(detector.end());
   return tally;
@@ -93,7 +98,7 @@ export function scanKernelLog(options?: { kmsgPath?: string; tally?: FailureTall
   };
   readRingBuffer((rec: KmsgRecord) => {
     if (rec.facility !== 0) return;
-    take(detector.feed({ message: rec.message, kernel: true, uptime: rec.usec / 1e6, seq: rec.seq }));
+    take(detector.feed({ message: rec.message, kernel: true, uptime: rec.usec / 1e6, seq: rec.seq, record: true }));
   }, path);
   take(detector.end());
   return tally;
@@ -132,15 +137,19 @@ export async function diagnose(options?: DiagnoseOptions): Promise<DoctorReport>
   const tally = new FailureTally();
   const sources: string[] = [];
   let ring = false;
+  // Only what the kernel itself writes is verified: the ring buffer, the system journal.
+  let verified = true;
   const journal = opts.journal === true || (typeof opts.journal === 'string' && opts.journal !== '');
   if ((opts.logs && opts.logs.length) || journal) {
     for (const file of opts.logs ?? []) {
       sources.push(file);
+      verified = false;
       await scanStream(await openLogFile(file, opts.stdin), { tally, now: opts.now, source: file });
     }
     if (journal) {
       const file = typeof opts.journal === 'string' ? opts.journal : undefined;
       const label = file ?? 'journal';
+      if (file !== undefined) verified = false;
       const reader = readJournal(file);
       sources.push(label);
       // Together: when journalctl cannot start, its output never ends, and the error must win.
@@ -151,10 +160,10 @@ export async function diagnose(options?: DiagnoseOptions): Promise<DoctorReport>
     sources.push(opts.kmsgPath ?? KMSG_PATH);
     scanKernelLog({ kmsgPath: opts.kmsgPath, tally });
   }
-  return buildReport(tally, sources, { ...opts, oncePerBoot: ring && kernelPrintsOnce() });
+  return buildReport(tally, sources, { ...opts, oncePerBoot: ring && kernelPrintsOnce(), verified });
 }
 
 /** Applies and persists the fix the report recommends (see applyFix). */
-export async function fix(report: DoctorReport, options?: ReportOptions & { dryRun?: boolean }): Promise<DoctorReport> {
-  return applyFix(report, validateOptions<ReportOptions & { dryRun?: boolean }>(options));
+export async function fix(report: DoctorReport, options?: ReportOptions & FixOptions): Promise<DoctorReport> {
+  return applyFix(report, validateOptions<ReportOptions & FixOptions>(options));
 }

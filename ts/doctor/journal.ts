@@ -48,7 +48,7 @@ export function parseJournalJson(line: string, lineNo?: number): LogLine | undef
   const facility = text(entry.SYSLOG_FACILITY);
   // Without _TRANSPORT (journalctl --output-fields left it out) only the tag is left to go by.
   const fromKernel = transport !== undefined ? transport === 'kernel' : text(entry.SYSLOG_IDENTIFIER) === 'kernel';
-  const out: LogLine = { message, kernel: fromKernel && (facility === undefined || facility === '0'), line: lineNo };
+  const out: LogLine = { message, kernel: fromKernel && (facility === undefined || facility === '0'), line: lineNo, record: true };
   const mono = usec(entry._SOURCE_MONOTONIC_TIMESTAMP);
   if (mono !== undefined) out.uptime = mono / 1e6;
   const real = usec(entry.__REALTIME_TIMESTAMP);

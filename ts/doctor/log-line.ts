@@ -15,6 +15,12 @@ export interface LogLine extends LogTime {
   message: string;
   /** False when a prefix says the line did not come from the kernel (a syslog tag, a facility). */
   kernel: boolean;
+  /** The line continues the record before it (an indented line of dmesg or journalctl): it is
+   *  never the start of a record. */
+  continued?: boolean;
+  /** The message is a whole record as the kernel stored it (/dev/kmsg, the journal), not a line
+   *  of a text log that may print a record's lines one by one. */
+  record?: boolean;
   /** /dev/kmsg sequence number. */
   seq?: number;
   /** 1-based line number in the source. */

@@ -1,7 +1,6 @@
 // Where kernel log text comes from: the ring buffer (/dev/kmsg, read directly: no dmesg process)
 // and saved logs (kern.log, messages, journalctl -k or dmesg output, "-" for stdin, .gz files).
 import * as fs from 'fs';
-import * as readline from 'readline';
 import { StringDecoder } from 'string_decoder';
 import * as zlib from 'zlib';
 import { ErrorCode, NicOffloadError } from '../errors';
@@ -151,19 +150,70 @@ export async function openLogFile(file: string, stdin: NodeJS.ReadableStream = p
   return raw.pipe(gunzip);
 }
 
-/** The lines of a text stream; gzip and read errors become NicOffloadErrors naming the file. */
-export async function* readLines(stream: NodeJS.ReadableStream, name: string): AsyncGenerator<string> {
+/**
+ * Longest log line kept, in bytes. Kernel records are at most 8 KiB; a journal JSON line can be
+ * four times its message (byte arrays print as "115,"), so 64 KiB holds every real one. A longer
+ * line is cut here and counted, so memory stays bounded whatever the input (a gzip bomb of zeros
+ * is one endless line).
+ */
+export const MAX_LINE_BYTES = 65536;
+
+export interface LineStats {
+  /** Lines longer than MAX_LINE_BYTES, cut to that length. */
+  truncated: number;
+}
+
+/**
+ * The lines of a text stream, each at most `maxBytes` (longer ones are cut and counted in
+ * `stats`); gzip and read errors become NicOffloadErrors naming the file.
+ */
+export async function* readLines(
+  stream: NodeJS.ReadableStream,
+  name: string,
+  stats: LineStats = { truncated: 0 },
+  maxBytes = MAX_LINE_BYTES,
+): AsyncGenerator<string> {
   let failure: unknown;
   stream.on('error', (e) => {
     failure = e;
   });
-  const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
+  let parts: Buffer[] = [];
+  let size = 0;
+  let cut = false;
+  const take = (b: Buffer): void => {
+    if (cut) return;
+    const room = maxBytes - size;
+    if (b.length > room) {
+      if (room > 0) parts.push(b.subarray(0, room));
+      size = maxBytes;
+      cut = true;
+      stats.truncated++;
+      return;
+    }
+    parts.push(b);
+    size += b.length;
+  };
+  const line = (): string => {
+    const text = (parts.length === 1 ? parts[0] : Buffer.concat(parts)).toString('utf8');
+    parts = [];
+    size = 0;
+    cut = false;
+    return text;
+  };
   try {
-    for await (const line of rl) yield line;
+    for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      let start = 0;
+      for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+        take(buf.subarray(start, nl));
+        start = nl + 1;
+        yield line();
+      }
+      if (start < buf.length) take(buf.subarray(start));
+    }
+    if (size > 0 || parts.length) yield line();
   } catch (e) {
     failure = e;
-  } finally {
-    rl.close();
   }
   if (failure) {
     const code = (failure as { code?: string }).code ?? 'EIO';

@@ -15,17 +15,21 @@ import { parseJournalJson } from './journal';
 import type { LogLine, LogTime } from './log-line';
 import { CJK_MONTH_LINE, readStamp } from './log-time';
 
-/** On the bare message text: groups 1 and 2 are driver and bus id (5.16+), group 3 the name. */
+/**
+ * The headline, on the first line of a record's text (never on a later line: a record's later
+ * lines can hold text user space chose, such as a program's file name in a segfault report).
+ * Groups 1 and 2 are driver and bus id (5.16+), group 3 the name. Only tried on lines of at most
+ * MAX_HEADLINE characters, so it runs in constant time whatever the input.
+ */
 export const HEADLINE =
-  /^(?:(\S+) (\S+) )??(<unknown>|<NULL>|\(NULL net_device\)|\(unnamed net_device\)|[^\s:()<>]+)(?: \([a-z]+\))?: hw csum failure\.?\s*$/;
-/** On any log line whose prefix could not be told apart: the interface name only. */
-export const ANY_LINE = /(\(NULL net_device\)|<unknown>|[^\s:()[\]]+)(?: \([a-z]+\))?: hw csum failure\.?\s*$/;
-const DEV_NAME = /^dev name=(\S+) feat=/;
-const IIF = /^hash\(.*\biif=(\d+)/;
-/** The start of dump_stack(): no "dev name=" line can follow any more. */
-const STACK_START = /^(CPU: \d|Call [Tt]race:|Hardware name: )/;
-/** How many kernel lines after a headline may still hold its "dev name=" line. */
-const RESOLVE_WINDOW = 24;
+  /^(?:(\S{1,64}) (\S{1,128}) )??(<unknown>|<NULL>|\(NULL net_device\)|\(unnamed net_device\)|[^\s:()<>]{1,128})(?: \([a-z]{1,16}\))?: hw csum failure\.?\s{0,4}$/;
+/** Longer than any headline the kernel prints (driver, bus id, a 128-byte altname, the text). */
+const MAX_HEADLINE = 400;
+const DEV_NAME = /^dev name=(\S{1,128}) feat=/;
+const IIF = /^hash\([^)]{0,80}\).{0,80}\biif=(\d{1,10})/;
+/** The later lines of skb_dump's first record ("skb len=..."), when a text log prints each line
+ *  of a record as a line of its own (the syslog(2) interface, rsyslog's imklog, dmesg -S). */
+const SKB_LINE = /^(mac=\(|shinfo\(|csum\(|hash\(|priority=|encapsulation=|dev features: )/;
 
 /** Names the kernel prints when it does not know the device. */
 export function isPlaceholderName(name: string): boolean {
@@ -58,17 +62,22 @@ const RAW_PRIO = /^<(\d{1,4})>/;
 const UPTIME = /^\[\s{0,12}(\d{1,12}\.\d{1,9})\] ?/;
 // "HOST TAG[PID]: message". Tags hold no ':' or '(' so the 5.16+ "smsc95xx 1-1.1:1.0 eth0:" and
 // "(NULL net_device):" headlines are never taken for a host and a tag.
-const HOST_TAG = /^([^\s:]+) ([^\s:[()]+)(?:\[\d+\])?: (.*)$/;
+const HOST_TAG = /^([^\s:]{1,255}) ([^\s:[()]{1,255})(?:\[\d{1,10}\])?: /;
 
 /**
  * Turns log lines as dmesg, syslog (kern.log, messages), journalctl -k (text, or -o json) or a
- * copy of /dev/kmsg print them into messages. Lines with a leading blank continue the previous line (journalctl
- * indents the later lines of a multi-line message).
+ * copy of /dev/kmsg print them into messages. A record's later lines are marked `continued`:
+ * lines with a leading blank (dmesg and journalctl indent them), and lines whose priority and
+ * microsecond uptime repeat the line before (the syslog(2) interface, dmesg -S and rsyslog's imklog
+ * print every line of a record with the record's prefix; separate records differ in their stamp).
  */
 export class LogLineParser {
   private prev: LogLine | undefined;
   private lineNo = 0;
   private inKmsg = false;
+  /** Priority and uptime as the previous text line printed them. */
+  private prevPrefix: string | undefined;
+  private prefix: string | undefined;
 
   /** `now` fixes the year of syslog time stamps, which print none. */
   constructor(private readonly now: Date = new Date()) {}
@@ -80,7 +89,7 @@ export class LogLineParser {
     if (/^\s/.test(text) && !CJK_MONTH_LINE.test(text)) {
       // A kmsg dictionary line (" SUBSYSTEM=usb") or a journalctl continuation.
       if (this.inKmsg || !this.prev) return undefined;
-      return { ...this.prev, message: text.trim(), line: this.lineNo };
+      return { ...this.prev, message: text.trim(), line: this.lineNo, continued: true };
     }
     const entry = parseJournalJson(text, this.lineNo);
     if (entry) {
@@ -90,9 +99,15 @@ export class LogLineParser {
     }
     const rec = parseKmsgRecord(text);
     this.inKmsg = rec !== undefined;
-    const out = rec
-      ? { message: rec.message, kernel: isKernelRecord(rec), uptime: rec.usec / 1e6, seq: rec.seq, line: this.lineNo }
-      : this.parseText(text);
+    let out: LogLine;
+    this.prefix = undefined;
+    if (rec) {
+      out = { message: rec.message, kernel: isKernelRecord(rec), uptime: rec.usec / 1e6, seq: rec.seq, line: this.lineNo, record: true };
+    } else {
+      out = this.parseText(text);
+      if (this.prefix !== undefined && this.prefix === this.prevPrefix) out.continued = true;
+    }
+    this.prevPrefix = this.prefix;
     this.prev = out;
     return out;
   }
@@ -100,12 +115,15 @@ export class LogLineParser {
   private parseText(text: string): LogLine {
     const out: LogLine = { message: text, kernel: true, line: this.lineNo };
     let rest = text;
+    let prio = '';
     let m = RAW_PRIO.exec(rest);
     if (m) {
       out.kernel = Number(m[1]) >>> 3 === 0;
+      prio = m[1];
       rest = rest.slice(m[0].length);
     } else if ((m = DMESG_DECODED.exec(rest))) {
       out.kernel = m[1] === 'kern';
+      prio = `${m[1]}.${m[2]}`;
       rest = rest.slice(m[0].length);
     }
     const stamp = readStamp(rest, this.now);
@@ -115,19 +133,23 @@ export class LogLineParser {
       if (stamp.date !== undefined) out.date = stamp.date;
       rest = rest.slice(stamp.length);
     }
-    // After a time stamp, syslog and journalctl print "HOST TAG:"; only the tag "kernel" is the
-    // kernel (a line sent with logger(1) carries the user's tag). No headline or dump line has
-    // this shape, so dmesg output is never misread.
+    // After a syslog or journalctl time stamp comes "HOST TAG:"; only the tag "kernel" is the
+    // kernel (a line sent with logger(1) carries the user's tag). After a bracketed stamp it may
+    // come (journalctl short-monotonic) or not (dmesg, where "usb 1-1: reset" is a kernel
+    // message): there only "HOST kernel:" is taken off.
     const t = stamp ? HOST_TAG.exec(rest) : null;
-    if (t) {
+    if (t && (stamp!.syslog || t[2] === 'kernel')) {
       out.kernel = out.kernel && t[2] === 'kernel';
-      rest = t[3];
+      rest = rest.slice(t[0].length);
       // rsyslog on older systems keeps the kernel's own "[ 1234.567890]" after "kernel:".
       const u = UPTIME.exec(rest);
       if (u) {
         out.uptime = Number(u[1]);
         rest = rest.slice(u[0].length);
+        this.prefix = `${t[1]} ${prio} ${u[1]}`;
       }
+    } else if (stamp?.uptime !== undefined) {
+      this.prefix = `${prio} ${stamp.stamp}`;
     }
     out.message = rest;
     return out;
@@ -136,34 +158,53 @@ export class LogLineParser {
 
 // ---- the detector ------------------------------------------------------------------------------
 
+/** Where a "<unknown>" headline is in the dump that follows it. */
+type Stage = 'headline' | 'skb';
+
 interface Pending {
   event: CsumFailure;
-  budget: number;
+  stage: Stage;
 }
 
-/** Matches the headline on a message; undefined if it is not one. */
-export function matchHeadline(message: string): Pick<CsumFailure, 'printedName' | 'driver' | 'busId'> | undefined {
-  const m = HEADLINE.exec(message);
-  if (m) return { printedName: m[3], driver: m[1], busId: m[2] };
-  const a = ANY_LINE.exec(message);
-  return a ? { printedName: a[1] } : undefined;
+/** Matches the headline on the first line of a record; undefined if it is not one. */
+export function matchHeadline(firstLine: string): Pick<CsumFailure, 'printedName' | 'driver' | 'busId'> | undefined {
+  if (firstLine.length > MAX_HEADLINE || !firstLine.includes(': hw csum failure')) return undefined;
+  const m = HEADLINE.exec(firstLine);
+  return m ? { printedName: m[3], driver: m[1], busId: m[2] } : undefined;
+}
+
+/** A record's lines: '\n' from /dev/kmsg and the journal, "#012" where rsyslog escaped it. */
+function recordLines(message: string): string[] {
+  return /\n|#012/.test(message) ? message.split(/\n|#012/) : [message];
 }
 
 /**
- * Reads messages in log order and reports each "hw csum failure". A headline that names the
- * device is reported at once; "<unknown>" and "(NULL net_device)" wait (a bounded number of
- * lines) for the dump's "dev name=" line. Only kernel lines are looked at. State is one pending
- * report, whatever the input.
+ * Reads log records in order and reports each "hw csum failure". netdev_rx_csum_fault() prints
+ * its headline as the start of a record of its own, then skb_dump() (5.4+) a record starting
+ * "skb len=" (its hash(...) line holds iif=N) and a record "dev name=IFACE feat=...". So:
+ * - a headline counts only as the first line of a record (LogLine.continued lines and a record's
+ *   later lines never start one);
+ * - "<unknown>" / "(NULL net_device)" is resolved only by the dump that directly follows it: the
+ *   next kernel record must start "skb len=" (4.20-5.3 print "dev features:" first), its iif=
+ *   counts only inside it, and the record after it names the device only if it starts
+ *   "dev name=". Anything else ends the wait, unresolved.
+ * Only kernel records are looked at. State is one pending report, whatever the input.
  */
 export class CsumFailureDetector {
   private pending: Pending | undefined;
+  /** The record being read is skb_dump's first one (its later lines may hold iif=). */
+  private inSkb = false;
 
   feed(entry: LogLine): CsumFailure[] {
     if (!entry.kernel) return [];
     const out: CsumFailure[] = [];
-    // A multi-line record: '\n' from /dev/kmsg and journalctl, "#012" where rsyslog escaped it.
-    const lines = /\n|#012/.test(entry.message) ? entry.message.split(/\n|#012/) : [entry.message];
-    for (const line of lines) this.one(line.trim(), entry, out);
+    const lines = recordLines(entry.message);
+    let i = 0;
+    if (!entry.continued) {
+      this.start(lines[0].trim(), entry, out);
+      i = 1;
+    }
+    for (; i < lines.length; i++) this.later(lines[i].trim());
     return out;
   }
 
@@ -174,39 +215,61 @@ export class CsumFailureDetector {
     return out;
   }
 
-  private one(text: string, entry: LogLine, out: CsumFailure[]): void {
-    if (text.includes('hw csum failure')) {
-      const head = matchHeadline(text);
-      if (head) {
-        this.settle(out);
-        const event: CsumFailure = { ...head, resolvedBy: 'unresolved' };
-        if (head.driver === undefined) delete event.driver;
-        if (head.busId === undefined) delete event.busId;
-        for (const k of ['stamp', 'uptime', 'date', 'seq', 'line'] as const) {
-          if (entry[k] !== undefined) (event as unknown as Record<string, unknown>)[k] = entry[k];
-        }
-        if (isPlaceholderName(head.printedName)) {
-          this.pending = { event, budget: RESOLVE_WINDOW };
-        } else {
-          event.ifname = head.printedName;
-          event.resolvedBy = 'headline';
-          out.push(event);
-        }
-        return;
+  /** The first line of a record. */
+  private start(text: string, entry: LogLine, out: CsumFailure[]): void {
+    const head = matchHeadline(text);
+    if (head) {
+      this.settle(out);
+      this.inSkb = false;
+      const event: CsumFailure = { ...head, resolvedBy: 'unresolved' };
+      if (head.driver === undefined) delete event.driver;
+      if (head.busId === undefined) delete event.busId;
+      for (const k of ['stamp', 'uptime', 'date', 'seq', 'line'] as const) {
+        if (entry[k] !== undefined) (event as unknown as Record<string, unknown>)[k] = entry[k];
       }
+      if (isPlaceholderName(head.printedName)) {
+        this.pending = { event, stage: 'headline' };
+      } else {
+        event.ifname = head.printedName;
+        event.resolvedBy = 'headline';
+        out.push(event);
+      }
+      return;
     }
     const p = this.pending;
+    const wasSkb = this.inSkb;
+    this.inSkb = false;
     if (!p) return;
-    let m = DEV_NAME.exec(text);
+    if (p.stage === 'headline') {
+      if (text.startsWith('skb len=')) {
+        p.stage = 'skb';
+        this.inSkb = true;
+      } else if (!text.startsWith('dev features: ')) {
+        this.settle(out);
+      }
+      return;
+    }
+    // After the "skb len=" record. A text log that printed that record's lines one by one goes on
+    // with them here; a record source (kmsg, journal) had them inside the record.
+    if (!entry.record && wasSkb && SKB_LINE.test(text)) {
+      this.inSkb = true;
+      this.later(text);
+      return;
+    }
+    const m = DEV_NAME.exec(text);
     if (m) {
       p.event.ifname = m[1];
       p.event.resolvedBy = 'dev-name';
       delete p.event.iif;
-      this.settle(out);
-      return;
     }
-    if ((m = IIF.exec(text)) && Number(m[1]) > 0) p.event.iif = Number(m[1]);
-    if (STACK_START.test(text) || --p.budget <= 0) this.settle(out);
+    this.settle(out);
+  }
+
+  /** A later line of the record being read. */
+  private later(text: string): void {
+    if (!this.inSkb || !this.pending) return;
+    const m = IIF.exec(text);
+    if (m && Number(m[1]) > 0) this.pending.event.iif = Number(m[1]);
   }
 
   private settle(out: CsumFailure[]): void {

@@ -3,6 +3,7 @@
 // would be persisted. A bridge, bond, VLAN or macvlan only carries the name: the fault is in the
 // NIC below it.
 import { getDriverInfo, getFeatures, listLinks, LinkInfo, setFeatures } from '../device';
+import { ErrorCode, NicOffloadError } from '../errors';
 import type { BackendName, PersistResult } from '../persist';
 import type { SetResult } from '../outcome';
 import type { LogTime } from './log-line';
@@ -49,6 +50,8 @@ export class FailureTally {
   total = 0;
   /** Sightings of names beyond MAX_TALLY_NAMES. */
   overflow = 0;
+  /** Log lines longer than the line limit, cut to it (see MAX_LINE_BYTES). */
+  truncatedLines = 0;
   /** A 5.16+ netdev_err() headline was seen: that kernel prints the failure once per boot. */
   sawNetdevForm = false;
 
@@ -153,6 +156,14 @@ export interface DoctorReport {
   total: number;
   /** Sightings of more distinct names than the report keeps. */
   overflow: number;
+  /** Log lines longer than MAX_LINE_BYTES, cut to that length before they were read. */
+  truncatedLines: number;
+  /**
+   * Every source read is one only the kernel writes: the ring buffer (/dev/kmsg records of
+   * facility 0) or the system journal (journald's _TRANSPORT=kernel). A text log, stdin or a
+   * journal file given by path is evidence anyone who could write it may have forged.
+   */
+  verified: boolean;
   /** The kernel prints this failure only once per boot: counts say nothing about the rate. */
   oncePerBoot: boolean;
   findings: Finding[];
@@ -160,6 +171,16 @@ export interface DoctorReport {
   found: boolean;
   /** Some implicated device still has rx-checksum on (changeable or not), or a fix failed. */
   needsFix: boolean;
+  /** Some named device is not here (renamed, removed, in another namespace): nothing is known
+   *  of its state, so the report cannot say the failure is handled. */
+  absent: boolean;
+}
+
+export interface FixOptions {
+  dryRun?: boolean;
+  /** Act on a report whose sources are not verified (report.verified false): a text log, stdin,
+   *  a journal file. Off by default. */
+  trustLog?: boolean;
 }
 
 export interface ReportOptions {
@@ -218,7 +239,11 @@ function stillOn(d: DeviceAdvice): boolean {
 }
 
 /** Builds the report: the devices behind each sighted name as they are now. Reads only. */
-export function buildReport(tally: FailureTally, sources: string[], opts: ReportOptions & { oncePerBoot?: boolean } = {}): DoctorReport {
+export function buildReport(
+  tally: FailureTally,
+  sources: string[],
+  opts: ReportOptions & { oncePerBoot?: boolean; verified?: boolean } = {},
+): DoctorReport {
   // Only when there is something to look up; a wrong --netns is an error, not "not here".
   const links: readonly LinkInfo[] = tally.entries.size ? (opts.links ?? listLinks({ netns: opts.netns })) : [];
   const findings: Finding[] = [];
@@ -245,10 +270,13 @@ export function buildReport(tally: FailureTally, sources: string[], opts: Report
     sources,
     total: tally.total,
     overflow: tally.overflow,
+    truncatedLines: tally.truncatedLines,
+    verified: opts.verified === true,
     oncePerBoot: opts.oncePerBoot === true || tally.sawNetdevForm,
     findings,
     found: tally.total > 0,
     needsFix: findings.some((f) => f.devices.some(stillOn)),
+    absent: findings.some((f) => f.resolvedBy !== 'unresolved' && !f.present),
   };
 }
 
@@ -256,7 +284,14 @@ export function buildReport(tally: FailureTally, sources: string[], opts: Report
  * `--fix`: turns rx-checksum off on every implicated device that has it and persists it
  * (also where it is already off live, so it stays off after a reboot). Updates the report.
  */
-export async function applyFix(report: DoctorReport, opts: ReportOptions & { dryRun?: boolean } = {}): Promise<DoctorReport> {
+export async function applyFix(report: DoctorReport, opts: ReportOptions & FixOptions = {}): Promise<DoctorReport> {
+  if (!report.verified && opts.trustLog !== true) {
+    throw new NicOffloadError(
+      `the report comes from ${report.sources.join(', ')}, which anyone who could write it may have forged; ` +
+        'fix only on the kernel ring buffer or the system journal, or say trustLog (--trust-log) to act on it anyway',
+      { code: ErrorCode.UNVERIFIED_LOG },
+    );
+  }
   const persistence = opts.persistence ?? defaultPersistence();
   // A device named twice (a bridge and "<unknown>" resolved to its port) is fixed once; its
   // other entries get the same outcome.

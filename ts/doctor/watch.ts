@@ -44,6 +44,8 @@ export interface WatchStats {
   /** Times the kernel overwrote records before they were read. */
   missedGaps: number;
   failures: number;
+  /** Sequence number of the last record read (-1 before the first). */
+  lastSeq: number;
 }
 
 /** 'poll': woken by the kernel when records arrive. 'timer': read every `intervalMs`. */
@@ -56,7 +58,7 @@ export type WatchMode = 'poll' | 'timer';
  */
 export class KernelLogWatcher extends EventEmitter {
   readonly path: string;
-  readonly stats: WatchStats = { records: 0, kernelRecords: 0, userRecords: 0, missedGaps: 0, failures: 0 };
+  readonly stats: WatchStats = { records: 0, kernelRecords: 0, userRecords: 0, missedGaps: 0, failures: 0, lastSeq: -1 };
   private source: KmsgSource | undefined;
   private timer: NodeJS.Timeout | undefined;
   private poll: NativeFdWatch | undefined;
@@ -184,13 +186,14 @@ export class KernelLogWatcher extends EventEmitter {
 
   private record(rec: KmsgRecord, backlog: boolean): void {
     this.stats.records++;
+    this.stats.lastSeq = rec.seq;
     if (backlog) this.backlogSeq = rec.seq;
     if (!isKernelRecord(rec)) {
       this.stats.userRecords++;
       return;
     }
     this.stats.kernelRecords++;
-    const events = this.detector.feed({ message: rec.message, kernel: true, uptime: rec.usec / 1e6, seq: rec.seq });
+    const events = this.detector.feed({ message: rec.message, kernel: true, uptime: rec.usec / 1e6, seq: rec.seq, record: true });
     for (const ev of events) {
       const backlog = ev.seq !== undefined && ev.seq <= this.backlogSeq;
       const live: LiveFailure = { ...ev, date: new Date(this.bootMs + (ev.uptime ?? 0) * 1000), backlog };

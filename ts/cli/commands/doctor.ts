@@ -6,8 +6,8 @@ import { parseArgs } from '../args';
 import type { CliIO, Command } from '../command';
 import { reportError, UsageError } from '../report-error';
 
-const HELP = `Usage: nic-offload doctor [--log FILE ...] [--journal[=PATH]] [--json] [--fix [--dry-run]]
-                          [--backend NAME] [--root DIR] [--netns NAME]
+const HELP = `Usage: nic-offload doctor [--log FILE ...] [--journal[=PATH]] [--json]
+                          [--fix [--dry-run] [--trust-log]] [--backend NAME] [--root DIR] [--netns NAME]
 
 Looks for the kernel's "hw csum failure" reports (a NIC's receive checksum offload handing the
 stack wrong sums: the Raspberry Pi smsc95xx/lan78xx/bcmgenet bug) and says, per interface: how
@@ -27,14 +27,18 @@ Options:
                  --journal=PATH reads a journal file or directory (a copied /var/log/journal).
                  Only records journald took from the kernel count, never lines sent with logger
   --json         print the report as JSON
-  --fix          turn rx-checksum off on each implicated device and persist it
+  --fix          turn rx-checksum off on each implicated device and persist it; only on what
+                 the kernel itself wrote (the ring buffer, the system journal) unless --trust-log
   --dry-run      with --fix: show what would change, change nothing
+  --trust-log    with --fix: act on a --log file, stdin or --journal=PATH too. Such text can be
+                 forged by whoever could write it (logger -t kernel lands in kern.log as kernel:)
   --backend NAME persist with this backend (${BACKEND_NAMES.join(', ')}); default: detected
   --root DIR     persistence files go under this prefix (an image being built)
   --netns NAME   the devices are in this network namespace
 
 Exit status: 0 nothing found; 2 found and rx-checksum still on somewhere (or --fix failed);
-3 found, and rx-checksum is off everywhere it matters (already, or by --fix); 1 error.
+3 found, and rx-checksum is off everywhere it matters (already, or by --fix); 4 found, nothing
+implicated is on, but a device the kernel named is not here (its state is unknown); 1 error.
 
 Examples:
   sudo nic-offload doctor
@@ -58,14 +62,14 @@ function takeLogs(argv: string[]): { logs: string[]; journal?: true | string; re
     }
     if (a === '--log') {
       const v = argv[++i];
-      if (v === undefined || (v.startsWith('--') && v !== '-')) throw new UsageError('doctor: --log needs a file name ("-" for stdin)');
+      if (v === undefined || v === '' || (v.startsWith('--') && v !== '-')) throw new UsageError('doctor: --log needs a file name ("-" for stdin)');
       logs.push(v);
     } else if (a.startsWith('--log=')) {
+      if (a === '--log=') throw new UsageError('doctor: --log needs a file name ("-" for stdin)');
       logs.push(a.slice(6));
-    } else if (a === '--journal') {
-      journal = true;
-    } else if (a.startsWith('--journal=')) {
-      journal = a.slice(10);
+    } else if (a === '--journal' || a.startsWith('--journal=')) {
+      if (journal !== undefined) throw new UsageError('doctor: --journal is given twice');
+      journal = a === '--journal' ? true : a.slice(10);
       if (!journal) throw new UsageError('doctor: --journal= needs a journal file or directory');
     } else {
       rest.push(a);
@@ -86,12 +90,13 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const json = argv.includes('--json');
   try {
     const { logs, journal, rest } = takeLogs(argv);
-    const args = parseArgs('doctor', rest, { flags: ['json', 'fix', 'dry-run'], options: ['backend', 'root', 'netns'] });
+    const args = parseArgs('doctor', rest, { flags: ['json', 'fix', 'dry-run', 'trust-log'], options: ['backend', 'root', 'netns'] });
     if (args.positionals.length) {
       const hint = journal === true ? '; a journal path goes as --journal=PATH' : '; logs are given with --log FILE';
       throw new UsageError(`doctor: unexpected argument "${args.positionals[0]}"${hint}`);
     }
     if (args.flags.has('dry-run') && !args.flags.has('fix')) throw new UsageError('doctor: --dry-run goes with --fix');
+    if (args.flags.has('trust-log') && !args.flags.has('fix')) throw new UsageError('doctor: --trust-log goes with --fix');
     const opts = {
       logs,
       journal,
@@ -101,7 +106,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       stdin: io.stdin,
     };
     let report = await diagnose(opts);
-    if (args.flags.has('fix') && report.found) report = await fix(report, { ...opts, dryRun: args.flags.has('dry-run') });
+    if (args.flags.has('fix') && report.found) {
+      report = await fix(report, { ...opts, dryRun: args.flags.has('dry-run'), trustLog: args.flags.has('trust-log') });
+    }
     io.out(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return doctorExitStatus(report);
   } catch (e) {

@@ -68,7 +68,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     const args = parseArgs('set', argv, { flags: ['json', 'check'], options: ['netns'] });
     const [ifname, ...pairs] = args.positionals;
-    if (ifname === undefined) {
+    if (ifname === undefined || pairs.length === 0) {
       throw new UsageError('set: give an interface and NAME on|off pairs, e.g. "nic-offload set eth0 rx off tx off"');
     }
     const changes = changesFromEthtoolArgs(pairsFrom(pairs));
