@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { binding, NativeBinding, useBinding } from '../ts/binding';
-import { setFeaturesSync } from '../ts/device';
+import { setFeaturesSync } from '../ts/core/device';
 import { GuardAction, startGuard } from '../ts/doctor';
 
 const [ifname, trialsArg] = process.argv.slice(2);

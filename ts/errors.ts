@@ -10,6 +10,8 @@ for (const [name, num] of Object.entries(constants.errno)) {
 
 /** Codes of validation errors raised before any syscall. */
 export const ErrorCode = Object.freeze({
+  /** The CLI's command line was wrong (cli/report-error.ts UsageError). */
+  USAGE: 'ERR_USAGE',
   INVALID_IFNAME: 'ERR_INVALID_IFNAME',
   INVALID_NETNS: 'ERR_INVALID_NETNS',
   UNKNOWN_FEATURE: 'ERR_UNKNOWN_FEATURE',

@@ -1,3 +1,5 @@
+// The package's public API. Each layer has one entry (core, format, persist, doctor); the CLI's
+// ethtool -K semantics (reports, exit statuses, argument meaning) are public too, for scripts.
 export {
   getFeatures,
   getFeatureSnapshot,
@@ -9,25 +11,43 @@ export {
   listLinks,
   getAllFeatures,
   releaseSockets,
-} from './device';
-export type { NetnsOptions, SetOptions, DriverInfo, LinkInfo } from './device';
-export type { Features, FeatureState, Snapshot } from './snapshot';
-export type { SetResult, AskedFeature, FeatureChange, UnmetRequest, UnmetReason } from './outcome';
-export { ETHTOOL_F_UNSUPPORTED, ETHTOOL_F_WISH } from './outcome';
-export { Feature, KERNEL_FEATURE_NAMES, LEGACY_FLAGS } from './catalogue';
-export type { FeatureName, KernelFeatureName, LegacyShortName, LegacyLongName } from './catalogue';
-export { legacyGroups, patternMatches } from './legacy';
-export type { LegacyGroup } from './legacy';
+  ETHTOOL_F_UNSUPPORTED,
+  ETHTOOL_F_WISH,
+  Feature,
+  KERNEL_FEATURE_NAMES,
+  LEGACY_FLAGS,
+  legacyGroups,
+  patternMatches,
+} from './core';
+export type {
+  NetnsOptions,
+  SetOptions,
+  DriverInfo,
+  LinkInfo,
+  Features,
+  FeatureState,
+  Snapshot,
+  SetResult,
+  AskedFeature,
+  FeatureChange,
+  UnmetRequest,
+  UnmetReason,
+  FeatureName,
+  KernelFeatureName,
+  LegacyShortName,
+  LegacyLongName,
+  LegacyGroup,
+} from './core';
 export { NicOffloadError, ErrorCode } from './errors';
 export { validateIfname } from './validate';
 export { formatFeaturesText, formatFeaturesTextList, formatFeatureLines } from './format/features-text';
 export type { FeaturesFormatOptions } from './format/features-text';
 export { formatFeaturesJson, featuresJsonObject } from './format/features-json';
 export type { EthtoolJsonFeature, EthtoolJsonDevice } from './format/features-json';
-export { formatSetReport, formatCheckReport, checkStatus, setStatus, setReportJson } from './format/set-report';
-export type { CommandOutput, SetReportJson } from './format/set-report';
-export { ExitStatus } from './format/exit-status';
-export { changesFromEthtoolArgs } from './format/ethtool-args';
+export { formatSetReport, formatCheckReport, checkStatus, setStatus, setReportJson } from './cli/set-report';
+export type { CommandOutput, SetReportJson } from './cli/set-report';
+export { ExitStatus } from './cli/exit-status';
+export { changesFromEthtoolArgs } from './cli/ethtool-args';
 export { persist, unpersist, listPersisted, detectBackend, reapply, BACKEND_NAMES } from './persist';
 export type { BackendName, PersistOptions, PersistResult, PersistedEntry, PersistedFile, FileAction } from './persist';
 export {
@@ -71,5 +91,5 @@ export type {
   JournalReader,
   WatchMode,
 } from './doctor';
-export { installGuard } from './doctor/install';
-export type { InstallOptions, InstallResult } from './doctor/install';
+export { installGuard } from './doctor';
+export type { InstallOptions, InstallResult } from './doctor';

@@ -1,7 +1,7 @@
 // Comparing our results with the real ethtool's, in ethtool's own terms.
-import { legacyGroups } from '../../ts/legacy';
-import type { Features } from '../../ts/snapshot';
-import type { SetResult } from '../../ts/outcome';
+import { legacyGroups } from '../../ts/core/legacy';
+import type { Features } from '../../ts/core/snapshot';
+import type { SetResult } from '../../ts/core/outcome';
 
 export interface JsonFeature {
   active: boolean;

@@ -1,5 +1,5 @@
 // A fake device for persistence logic tests: the fake binding with link facts (kind, MACs).
-import { KERNEL_FEATURE_NAMES } from '../../ts/catalogue';
+import { KERNEL_FEATURE_NAMES } from '../../ts/core/catalogue';
 import { NativeBinding, NativeLink, useBinding } from '../../ts/binding';
 import { FakeBinding } from './fake-binding';
 import { TempRoot } from './persist-roots';

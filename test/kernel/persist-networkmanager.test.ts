@@ -6,7 +6,7 @@ import assert from 'assert/strict';
 import * as fs from 'fs';
 import { persist, unpersist } from '../../ts/persist';
 import { NM_FEATURES } from '../../ts/persist/networkmanager';
-import { releaseSockets } from '../../ts/device';
+import { releaseSockets } from '../../ts/core/device';
 import { addIfupdown, addNetworkManager, addUdev, ethtoolFeatures, TempRoot } from '../helpers/persist-roots';
 import { must, run, TestNetns } from '../helpers/netns';
 

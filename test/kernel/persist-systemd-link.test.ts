@@ -5,7 +5,7 @@
 import assert from 'assert/strict';
 import * as fs from 'fs';
 import { persist, unpersist } from '../../ts/persist';
-import { releaseSockets } from '../../ts/device';
+import { releaseSockets } from '../../ts/core/device';
 import { addDefaultLink, addUdev, ethtoolFeatures, hostUdevVersion, TempRoot } from '../helpers/persist-roots';
 import { TestNetns } from '../helpers/netns';
 

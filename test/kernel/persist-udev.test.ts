@@ -6,7 +6,7 @@ import assert from 'assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { persist, unpersist } from '../../ts/persist';
-import { releaseSockets } from '../../ts/device';
+import { releaseSockets } from '../../ts/core/device';
 import { addUdev, ethtoolFeatures, TempRoot } from '../helpers/persist-roots';
 import { TestNetns } from '../helpers/netns';
 

@@ -3,7 +3,7 @@
 // checked against the real ethtool in test/kernel/cli-*.test.ts.
 import assert from 'assert/strict';
 import { NativeBinding, useBinding } from '../../ts/binding';
-import { changesFromEthtoolArgs } from '../../ts/format/ethtool-args';
+import { changesFromEthtoolArgs } from '../../ts/cli/ethtool-args';
 import { cli } from '../helpers/cli-run';
 import { EPERM, FakeBinding, fakeKernel } from '../helpers/fake-binding';
 

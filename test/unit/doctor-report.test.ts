@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { NativeBinding, useBinding } from '../../ts/binding';
 import { applyFix, buildReport, diagnose, FailureTally, scanText } from '../../ts/doctor';
-import { DoctorExit, doctorExitStatus, formatReport } from '../../ts/doctor/format';
+import { DoctorExit, doctorExitStatus } from '../../ts/cli/exit-status';
+import { formatReport } from '../../ts/doctor/format';
 import { MAX_TALLY_NAMES } from '../../ts/doctor/report';
 import { DoctorFake, FakeLink, FakePersistence } from '../helpers/doctor-fakes';
 

@@ -1,7 +1,7 @@
 // toFeatures compiles a builder per frozen names table after a few uses; its results must be the
 // loop's, key for key and in the same order, for every bit position and word.
 import { strict as assert } from 'assert';
-import { Snapshot, toFeatures } from '../../ts/snapshot';
+import { Snapshot, toFeatures } from '../../ts/core/snapshot';
 
 function randomBlocks(words: number, seed: number): Uint32Array {
   const b = new Uint32Array(words * 4);

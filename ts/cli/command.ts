@@ -16,6 +16,8 @@ export interface Command {
   summary: string;
   /** Full text for `nic-offload help NAME` / `nic-offload NAME --help`, with examples. */
   help: string;
-  /** Returns the exit status. Throw errors; main() reports them in one line. */
+  /** Returns the exit status. Throw errors; main() reports them in one line (JSON with --json). */
   run(argv: string[], io: CliIO): Promise<number> | number;
+  /** The exit status for an error run() threw (default 1). */
+  exitStatus?(e: unknown): number;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // nic-offload: the command-line shell over the public API.
-import type { CliIO } from './command';
+import type { CliIO, Command } from './command';
+import { wantsJson } from './options';
 import { COMMANDS, loadCommand } from './registry';
-import { reportError } from './report-error';
+import { reportError, UsageError } from './report-error';
 
 function version(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -25,8 +26,13 @@ function usage(): string {
   ].join('\n');
 }
 
+/**
+ * Runs one command. Every error a command throws ends here: one line on stderr (one JSON object
+ * on stdout with --json), and the command's exitStatus hook picks the status (default 1).
+ */
 export async function main(argv: string[], io: CliIO): Promise<number> {
-  const json = argv.includes('--json');
+  const json = wantsJson(argv);
+  let command: Command | undefined;
   try {
     const [first, ...rest] = argv;
     if (first === undefined || first === '--help' || first === '-h') {
@@ -43,12 +49,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return 0;
       }
       const cmd = loadCommand(rest[0]);
-      if (!cmd) return reportError(new Error(`unknown command "${rest[0]}"; run "nic-offload --help"`), io, false);
+      if (!cmd) throw new UsageError(`unknown command "${rest[0]}"; run "nic-offload --help"`);
       io.out(cmd.help);
       return 0;
     }
     const cmd = loadCommand(first);
-    if (!cmd) return reportError(Object.assign(new Error(`unknown command "${first}"; run "nic-offload --help"`), { code: 'ERR_USAGE' }), io, json);
+    if (!cmd) throw new UsageError(`unknown command "${first}"; run "nic-offload --help"`);
+    command = cmd;
     // --help anywhere before "--"; -h only right after the command (elsewhere it is an argument).
     const ddash = rest.indexOf('--');
     if ((ddash < 0 ? rest : rest.slice(0, ddash)).includes('--help') || rest[0] === '-h') {
@@ -57,7 +64,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     return await cmd.run(rest, io);
   } catch (e) {
-    return reportError(e, io, json);
+    reportError(e, io, json);
+    return command?.exitStatus ? command.exitStatus(e) : 1;
   }
 }
 

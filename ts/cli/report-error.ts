@@ -1,10 +1,11 @@
 // Errors leave the CLI as one line on stderr (or one JSON object with --json), never a stack
 // trace unless NIC_OFFLOAD_DEBUG=1.
+import { ErrorCode } from '../errors';
 import type { CliIO } from './command';
 
 /** A bad command line: exit status 1, like ethtool's "bad command line argument(s)". */
 export class UsageError extends Error {
-  code = 'ERR_USAGE';
+  code: string = ErrorCode.USAGE;
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

@@ -3,24 +3,6 @@ import { isStacked } from './kinds';
 import { KMSG_PATH, MAX_LINE_BYTES } from './log-sources';
 import type { DeviceAdvice, DoctorReport, Finding, Sighting } from './report';
 
-export const DoctorExit = Object.freeze({
-  /** No "hw csum failure" in the logs read. */
-  CLEAN: 0,
-  ERROR: 1,
-  /** Found, and rx-checksum is still on for an implicated device (or --fix failed). */
-  NEEDS_FIX: 2,
-  /** Found, but rx-checksum is off on every implicated device (already, or by --fix). */
-  HANDLED: 3,
-  /** Found, nothing implicated is on, but a named device is not here: its state is unknown. */
-  ABSENT: 4,
-});
-
-export function doctorExitStatus(report: DoctorReport): number {
-  if (!report.found) return DoctorExit.CLEAN;
-  if (report.needsFix) return DoctorExit.NEEDS_FIX;
-  return report.absent ? DoctorExit.ABSENT : DoctorExit.HANDLED;
-}
-
 function pad(n: number): string {
   return String(n).padStart(2, '0');
 }

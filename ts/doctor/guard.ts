@@ -2,8 +2,8 @@
 // rx-checksum off live, persist it, and say so in one line. Once per interface; the state is a
 // set of names that exist as links (never names taken from the log alone), so memory stays flat.
 import { EventEmitter } from 'events';
-import { getFeatures, listLinks, LinkInfo, setFeatures } from '../device';
-import type { SetResult } from '../outcome';
+import { getFeatures, listLinks, LinkInfo, setFeatures } from '../core';
+import type { SetResult } from '../core';
 import type { BackendName, PersistResult } from '../persist';
 import { validateIfname } from '../validate';
 import type { CsumFailure } from './parse';

@@ -22,6 +22,9 @@ export { Guard, startGuard } from './guard';
 export type { GuardOptions, GuardAction, GuardNotice } from './guard';
 export { KMSG_PATH, MAX_LINE_BYTES } from './log-sources';
 export { parseJournalJson, readJournal } from './journal';
+export { formatReport } from './format';
+export { installGuard } from './install';
+export type { InstallOptions, InstallResult } from './install';
 export type { JournalReader } from './journal';
 
 export interface ScanOptions {

@@ -2,10 +2,10 @@
 // driver, whether rx-checksum is still on, the fix (rx off; tx is not implicated) and where it
 // would be persisted. A bridge, bond, VLAN or macvlan only carries the name: the fault is in the
 // NIC below it.
-import { getDriverInfo, getFeatures, listLinks, LinkInfo, setFeatures } from '../device';
+import { getDriverInfo, getFeatures, listLinks, LinkInfo, setFeatures } from '../core';
 import { ErrorCode, NicOffloadError } from '../errors';
 import type { BackendName, PersistResult } from '../persist';
-import type { SetResult } from '../outcome';
+import type { SetResult } from '../core';
 import type { LogTime } from './log-line';
 import type { CsumFailure, ResolvedBy } from './parse';
 import { isStacked, isUpperKind } from './kinds';

@@ -1,6 +1,6 @@
 // `ethtool --json -k IFACE`: an array with one object per interface, `ifname` first, then one
 // `{active, fixed, requested}` per printed line (null fixed/requested on group headings).
-import type { Features } from '../snapshot';
+import type { Features } from '../core';
 import type { FeaturesFormatOptions } from './features-text';
 import { changeableOnly, ethtoolLayout } from './layout';
 

@@ -1,5 +1,5 @@
 // `ethtool -k IFACE` as text, byte for byte.
-import type { Features } from '../snapshot';
+import type { Features } from '../core';
 import { changeableOnly, ethtoolLayout, LayoutLine } from './layout';
 
 export interface FeaturesFormatOptions {

@@ -1,7 +1,7 @@
 // The layout of `ethtool -k` (netlink flavour, ethtool >= 5.8): legacy groups first, in ethtool's
 // flag order, then every other feature in kernel order. Text and JSON are both printed from it.
-import { legacyGroups } from '../legacy';
-import type { Features } from '../snapshot';
+import { legacyGroups } from '../core';
+import type { Features } from '../core';
 
 export interface LayoutLine {
   /** What ethtool prints: a kernel name, or a legacy long name (group heading or sole member). */

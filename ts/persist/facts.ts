@@ -2,7 +2,7 @@
 // device may be absent (an image being prepared): then only its name is known.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import { getDriverInfo, getFeatureNames, listLinks } from '../device';
+import { getDriverInfo, getFeatureNames, listLinks } from '../core';
 import { ErrorCode, NicOffloadError } from '../errors';
 import { MAX_IFNAME_BYTES, validateIfname } from '../validate';
 import type { DeviceFacts } from './types';

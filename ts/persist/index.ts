@@ -2,9 +2,9 @@
 // (ifupdown, a systemd .link file, a NetworkManager profile, or a udev rule), and undo that
 // exactly. Backends only compute file contents; this module validates, locks, writes
 // atomically, keeps the state file and applies the change live.
-import { setFeatures } from '../device';
+import { setFeatures } from '../core';
 import { argTypeError, ErrorCode, NicOffloadError } from '../errors';
-import type { SetResult } from '../outcome';
+import type { SetResult } from '../core';
 import { validateChanges, validateOptions } from '../validate';
 import { removeEmptyDir, removeFileDurable, writeFileAtomic } from './atomic-write';
 import { BACKENDS, choose, Choice } from './detect';
@@ -18,6 +18,7 @@ import { BACKEND_NAMES, BackendName, Context, FileEdit, PersistedEntry, Persiste
 
 export type { BackendName, PersistOptions, PersistResult, PersistedEntry, PersistedFile, FileAction } from './types';
 export { BACKEND_NAMES } from './types';
+export { formatPersistResult, formatPersisted } from './report';
 
 interface Opts {
   root: string;

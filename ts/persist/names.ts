@@ -2,9 +2,9 @@
 // device is absent, the catalogue) and made canonical, so that `rx`, `rx-checksumming` and
 // `rx-checksum` are one setting. Only [a-z0-9_-] names pass, so no name can carry a line
 // break, a quote, `=`, `$`, `%` or a space into a config file or a udev RUN.
-import { KERNEL_FEATURE_NAMES, LEGACY_FLAGS } from '../catalogue';
-import { findLegacyFlag, patternMatches } from '../legacy';
-import { resolveAsks, unknownFeatureError } from '../plan';
+import { KERNEL_FEATURE_NAMES, LEGACY_FLAGS } from '../core';
+import { findLegacyFlag, patternMatches } from '../core';
+import { resolveAsks, unknownFeatureError } from '../core';
 import type { Setting } from './types';
 
 const SAFE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;

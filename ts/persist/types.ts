@@ -1,5 +1,5 @@
 // Shapes shared by the persistence API and its backends.
-import type { SetResult } from '../outcome';
+import type { SetResult } from '../core';
 
 export type BackendName = 'ifupdown' | 'systemd-link' | 'networkmanager' | 'udev';
 export const BACKEND_NAMES: readonly BackendName[] = ['ifupdown', 'systemd-link', 'networkmanager', 'udev'];

@@ -1,10 +1,11 @@
 // nic-offload doctor: find "hw csum failure" in the kernel log, explain it, and (--fix) fix it.
-import { diagnose, fix } from '../../doctor';
-import { DoctorExit, doctorExitStatus, formatReport } from '../../doctor/format';
-import { BACKEND_NAMES, BackendName } from '../../persist/types';
+import { diagnose, fix, formatReport } from '../../doctor';
+import { doctorExitStatus } from '../exit-status';
+import { BACKEND_NAMES } from '../../persist/types';
+import { backendOption } from '../options';
 import { parseArgs } from '../args';
 import type { CliIO, Command } from '../command';
-import { reportError, UsageError } from '../report-error';
+import { UsageError } from '../report-error';
 
 const HELP = `Usage: nic-offload doctor [--log FILE ...] [--journal[=PATH]] [--json]
                           [--fix [--dry-run] [--trust-log]] [--backend NAME] [--root DIR] [--netns NAME]
@@ -78,43 +79,29 @@ function takeLogs(argv: string[]): { logs: string[]; journal?: true | string; re
   return { logs, journal, rest };
 }
 
-export function parseBackend(command: string, value: string | undefined): BackendName | 'auto' | undefined {
-  if (value === undefined || value === 'auto') return value;
-  if (!(BACKEND_NAMES as readonly string[]).includes(value)) {
-    throw new UsageError(`${command}: unknown backend "${value}"; choose one of ${BACKEND_NAMES.join(', ')} or auto`);
-  }
-  return value as BackendName;
-}
-
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const json = argv.includes('--json');
-  try {
-    const { logs, journal, rest } = takeLogs(argv);
-    const args = parseArgs('doctor', rest, { flags: ['json', 'fix', 'dry-run', 'trust-log'], options: ['backend', 'root', 'netns'] });
-    if (args.positionals.length) {
-      const hint = journal === true ? '; a journal path goes as --journal=PATH' : '; logs are given with --log FILE';
-      throw new UsageError(`doctor: unexpected argument "${args.positionals[0]}"${hint}`);
-    }
-    if (args.flags.has('dry-run') && !args.flags.has('fix')) throw new UsageError('doctor: --dry-run goes with --fix');
-    if (args.flags.has('trust-log') && !args.flags.has('fix')) throw new UsageError('doctor: --trust-log goes with --fix');
-    const opts = {
-      logs,
-      journal,
-      netns: args.options.get('netns'),
-      root: args.options.get('root'),
-      backend: parseBackend('doctor', args.options.get('backend')),
-      stdin: io.stdin,
-    };
-    let report = await diagnose(opts);
-    if (args.flags.has('fix') && report.found) {
-      report = await fix(report, { ...opts, dryRun: args.flags.has('dry-run'), trustLog: args.flags.has('trust-log') });
-    }
-    io.out(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-    return doctorExitStatus(report);
-  } catch (e) {
-    reportError(e, io, json);
-    return DoctorExit.ERROR;
+  const { logs, journal, rest } = takeLogs(argv);
+  const args = parseArgs('doctor', rest, { flags: ['json', 'fix', 'dry-run', 'trust-log'], options: ['backend', 'root', 'netns'] });
+  if (args.positionals.length) {
+    const hint = journal === true ? '; a journal path goes as --journal=PATH' : '; logs are given with --log FILE';
+    throw new UsageError(`doctor: unexpected argument "${args.positionals[0]}"${hint}`);
   }
+  if (args.flags.has('dry-run') && !args.flags.has('fix')) throw new UsageError('doctor: --dry-run goes with --fix');
+  if (args.flags.has('trust-log') && !args.flags.has('fix')) throw new UsageError('doctor: --trust-log goes with --fix');
+  const opts = {
+    logs,
+    journal,
+    netns: args.options.get('netns'),
+    root: args.options.get('root'),
+    backend: backendOption('doctor', args.options.get('backend')),
+    stdin: io.stdin,
+  };
+  let report = await diagnose(opts);
+  if (args.flags.has('fix') && report.found) {
+    report = await fix(report, { ...opts, dryRun: args.flags.has('dry-run'), trustLog: args.flags.has('trust-log') });
+  }
+  io.out(args.flags.has('json') ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  return doctorExitStatus(report);
 }
 
 const doctor: Command = {

@@ -1,11 +1,9 @@
 // nic-offload guard: watch the kernel log and turn rx-checksum off the first time a watched
 // interface gets "hw csum failure"; --install writes the systemd service that runs it at boot.
-import { startGuard } from '../../doctor';
-import { installGuard } from '../../doctor/install';
+import { installGuard, startGuard } from '../../doctor';
 import { parseArgs } from '../args';
 import type { CliIO, Command } from '../command';
-import { reportError } from '../report-error';
-import { parseBackend } from './doctor';
+import { backendOption } from '../options';
 
 const HELP = `Usage: nic-offload guard [IFACE...] [--dry-run] [--new-only] [--backend NAME] [--root DIR]
                          [--netns NAME] [--kmsg PATH]
@@ -37,51 +35,47 @@ Examples:
 `;
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  try {
-    const args = parseArgs('guard', argv, {
-      flags: ['dry-run', 'new-only', 'install'],
-      options: ['backend', 'root', 'netns', 'kmsg'],
-    });
-    const backend = parseBackend('guard', args.options.get('backend'));
-    const netns = args.options.get('netns');
-    const root = args.options.get('root');
-    if (args.flags.has('install')) {
-      const r = installGuard({ root, interfaces: args.positionals, netns, backend, newOnly: args.flags.has('new-only') });
-      io.out(`${r.changed ? 'wrote' : 'unchanged:'} ${r.unit}; enabled through ${r.link}${root ? ` (under ${root})` : ''}\n`);
-      if (!root || root === '/') io.out('start it now with: systemctl daemon-reload && systemctl start nic-offload-guard\n');
-      return 0;
-    }
-    const guard = startGuard({
-      interfaces: args.positionals,
-      dryRun: args.flags.has('dry-run'),
-      newOnly: args.flags.has('new-only'),
-      kmsgPath: args.options.get('kmsg'),
-      backend,
-      netns,
-      root,
-    });
-    const what = args.positionals.length ? args.positionals.join(', ') : 'every interface';
-    io.out(`nic-offload guard: watching ${guard.watcher.path} for "hw csum failure" on ${what}${args.flags.has('dry-run') ? ' (dry run)' : ''}\n`);
-    return await new Promise<number>((resolve) => {
-      const stop = (): void => guard.close();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      guard.on('action', (a: { message: string; error?: unknown }) => (a.error ? io.err : io.out)(`nic-offload guard: ${a.message}\n`));
-      guard.on('notice', (n: { message: string }) => io.out(`nic-offload guard: ${n.message}\n`));
-      guard.on('error', (e: unknown) => {
-        reportError(e, io, false);
-        guard.close();
-        resolve(1);
-      });
-      guard.on('close', () => {
-        process.removeListener('SIGINT', stop);
-        process.removeListener('SIGTERM', stop);
-        void guard.idle().then(() => resolve(0));
-      });
-    });
-  } catch (e) {
-    return reportError(e, io, false);
+  const args = parseArgs('guard', argv, {
+    flags: ['dry-run', 'new-only', 'install'],
+    options: ['backend', 'root', 'netns', 'kmsg'],
+  });
+  const backend = backendOption('guard', args.options.get('backend'));
+  const netns = args.options.get('netns');
+  const root = args.options.get('root');
+  if (args.flags.has('install')) {
+    const r = installGuard({ root, interfaces: args.positionals, netns, backend, newOnly: args.flags.has('new-only') });
+    io.out(`${r.changed ? 'wrote' : 'unchanged:'} ${r.unit}; enabled through ${r.link}${root ? ` (under ${root})` : ''}\n`);
+    if (!root || root === '/') io.out('start it now with: systemctl daemon-reload && systemctl start nic-offload-guard\n');
+    return 0;
   }
+  const guard = startGuard({
+    interfaces: args.positionals,
+    dryRun: args.flags.has('dry-run'),
+    newOnly: args.flags.has('new-only'),
+    kmsgPath: args.options.get('kmsg'),
+    backend,
+    netns,
+    root,
+  });
+  const what = args.positionals.length ? args.positionals.join(', ') : 'every interface';
+  io.out(`nic-offload guard: watching ${guard.watcher.path} for "hw csum failure" on ${what}${args.flags.has('dry-run') ? ' (dry run)' : ''}\n`);
+  // A runtime error ends the guard and goes out through main's one error path, like any other.
+  return await new Promise<number>((resolve, reject) => {
+    const stop = (): void => guard.close();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    guard.on('action', (a: { message: string; error?: unknown }) => (a.error ? io.err : io.out)(`nic-offload guard: ${a.message}\n`));
+    guard.on('notice', (n: { message: string }) => io.out(`nic-offload guard: ${n.message}\n`));
+    guard.on('error', (e: unknown) => {
+      guard.close();
+      reject(e);
+    });
+    guard.on('close', () => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      void guard.idle().then(() => resolve(0));
+    });
+  });
 }
 
 const guard: Command = {

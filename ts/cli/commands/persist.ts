@@ -1,12 +1,12 @@
 // nic-offload persist: apply offload settings live and record them for boot and re-plug.
-import { getFeatureNames } from '../../device';
-import { changesFromEthtoolArgs } from '../../format/ethtool-args';
-import { formatSetReport } from '../../format/set-report';
-import { BACKEND_NAMES, BackendName, persist } from '../../persist';
-import { formatPersistResult } from '../../persist/report';
+import { getFeatureNames } from '../../core';
+import { changesFromEthtoolArgs } from '../ethtool-args';
+import { formatSetReport } from '../set-report';
+import { formatPersistResult, persist } from '../../persist';
 import { parseArgs } from '../args';
 import type { CliIO, Command } from '../command';
-import { reportError, UsageError } from '../report-error';
+import { backendOption, pairsFrom } from '../options';
+import { UsageError } from '../report-error';
 
 const HELP = `Usage: nic-offload persist IFACE NAME on|off [NAME on|off ...] [--backend B] [--root DIR]
                            [--no-apply] [--dry-run] [--netns NAME] [--json]
@@ -38,58 +38,32 @@ Examples:
   nic-offload persist eth0 gro off --backend udev
 `;
 
-function pairsFrom(args: string[]): Array<[string, boolean]> {
-  if (!args.length) throw new UsageError('persist: give NAME on|off pairs, e.g. "nic-offload persist eth0 rx off tx off"');
-  const pairs: Array<[string, boolean]> = [];
-  for (let i = 0; i < args.length; i += 2) {
-    const [name, value] = [args[i], args[i + 1]];
-    if (value !== 'on' && value !== 'off') {
-      throw new UsageError(`persist: feature "${name}" must be followed by on or off, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
-    }
-    pairs.push([name, value === 'on']);
-  }
-  return pairs;
-}
-
-export function backendOption(command: string, value: string | undefined): BackendName | 'auto' {
-  if (value === undefined || value === 'auto') return 'auto';
-  if (!(BACKEND_NAMES as readonly string[]).includes(value)) {
-    throw new UsageError(`${command}: --backend must be auto, ${BACKEND_NAMES.join(', ')}; got ${JSON.stringify(value)}`);
-  }
-  return value as BackendName;
-}
-
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const json = argv.includes('--json');
-  try {
-    const args = parseArgs('persist', argv, { flags: ['json', 'no-apply', 'dry-run'], options: ['netns', 'root', 'backend'] });
-    const [ifname, ...rest] = args.positionals;
-    if (ifname === undefined) throw new UsageError('persist: give an interface and NAME on|off pairs, e.g. "nic-offload persist eth0 rx off"');
-    const netns = args.options.get('netns');
-    // Object keys keep their order: the "off" mentions first, then the "on" ones (ethtool -K semantics).
-    const result = await persist(ifname, Object.fromEntries(changesFromEthtoolArgs(pairsFrom(rest))), {
-      netns,
-      root: args.options.get('root'),
-      backend: backendOption('persist', args.options.get('backend')),
-      apply: !args.flags.has('no-apply'),
-      dryRun: args.flags.has('dry-run'),
-    });
-    if (json) {
-      io.out(`${JSON.stringify(result, null, 2)}\n`);
-      return 0;
-    }
-    let status = 0;
-    if (result.applied && !result.dryRun) {
-      const live = formatSetReport(result.applied, getFeatureNames(ifname, { netns }));
-      io.out(live.stdout);
-      io.err(live.stderr);
-      status = live.status;
-    }
-    io.out(formatPersistResult(result, 'persist'));
-    return status;
-  } catch (e) {
-    return reportError(e, io, json);
+  const args = parseArgs('persist', argv, { flags: ['json', 'no-apply', 'dry-run'], options: ['netns', 'root', 'backend'] });
+  const [ifname, ...rest] = args.positionals;
+  if (ifname === undefined) throw new UsageError('persist: give an interface and NAME on|off pairs, e.g. "nic-offload persist eth0 rx off"');
+  const netns = args.options.get('netns');
+  // Object keys keep their order: the "off" mentions first, then the "on" ones (ethtool -K semantics).
+  const result = await persist(ifname, Object.fromEntries(changesFromEthtoolArgs(pairsFrom('persist', rest))), {
+    netns,
+    root: args.options.get('root'),
+    backend: backendOption('persist', args.options.get('backend')) ?? 'auto',
+    apply: !args.flags.has('no-apply'),
+    dryRun: args.flags.has('dry-run'),
+  });
+  if (args.flags.has('json')) {
+    io.out(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
   }
+  let status = 0;
+  if (result.applied && !result.dryRun) {
+    const live = formatSetReport(result.applied, getFeatureNames(ifname, { netns }));
+    io.out(live.stdout);
+    io.err(live.stderr);
+    status = live.status;
+  }
+  io.out(formatPersistResult(result, 'persist'));
+  return status;
 }
 
 const command: Command = { name: 'persist', summary: 'set offload features and keep them across reboot and re-plug', help: HELP, run };

@@ -1,9 +1,8 @@
 // nic-offload persisted: what is recorded, per interface.
-import { listPersisted } from '../../persist';
-import { formatPersisted } from '../../persist/report';
+import { formatPersisted, listPersisted } from '../../persist';
 import { parseArgs } from '../args';
 import type { CliIO, Command } from '../command';
-import { reportError, UsageError } from '../report-error';
+import { UsageError } from '../report-error';
 
 const HELP = `Usage: nic-offload persisted [IFACE] [--root DIR] [--json]
 
@@ -16,16 +15,11 @@ Examples:
 `;
 
 function run(argv: string[], io: CliIO): number {
-  const json = argv.includes('--json');
-  try {
-    const args = parseArgs('persisted', argv, { flags: ['json'], options: ['root'] });
-    if (args.positionals.length > 1) throw new UsageError('persisted: give at most one interface');
-    const entries = listPersisted({ root: args.options.get('root'), ifname: args.positionals[0] });
-    io.out(json ? `${JSON.stringify(entries, null, 2)}\n` : formatPersisted(entries));
-    return 0;
-  } catch (e) {
-    return reportError(e, io, json);
-  }
+  const args = parseArgs('persisted', argv, { flags: ['json'], options: ['root'] });
+  if (args.positionals.length > 1) throw new UsageError('persisted: give at most one interface');
+  const entries = listPersisted({ root: args.options.get('root'), ifname: args.positionals[0] });
+  io.out(args.flags.has('json') ? `${JSON.stringify(entries, null, 2)}\n` : formatPersisted(entries));
+  return 0;
 }
 
 const command: Command = { name: 'persisted', summary: 'list persisted offload settings', help: HELP, run };

@@ -2,7 +2,7 @@
 import { reapply } from '../../persist';
 import { parseArgs } from '../args';
 import type { CliIO, Command } from '../command';
-import { reportError, UsageError } from '../report-error';
+import { UsageError } from '../report-error';
 
 const HELP = `Usage: nic-offload reapply IFACE [--root DIR] [--netns NAME] [--json]
 
@@ -11,18 +11,13 @@ rule of the udev backend runs it when IFACE is added. Does nothing when nothing 
 `;
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const json = argv.includes('--json');
-  try {
-    const args = parseArgs('reapply', argv, { flags: ['json'], options: ['netns', 'root'] });
-    const [ifname, ...extra] = args.positionals;
-    if (ifname === undefined || extra.length) throw new UsageError('reapply: give one interface, e.g. "nic-offload reapply eth0"');
-    const result = await reapply(ifname, { root: args.options.get('root'), netns: args.options.get('netns') });
-    if (json) io.out(`${JSON.stringify(result ?? null, null, 2)}\n`);
-    else if (!result) io.out(`${ifname}: nothing recorded\n`);
-    return result && result.couldNotChange ? 1 : 0;
-  } catch (e) {
-    return reportError(e, io, json);
-  }
+  const args = parseArgs('reapply', argv, { flags: ['json'], options: ['netns', 'root'] });
+  const [ifname, ...extra] = args.positionals;
+  if (ifname === undefined || extra.length) throw new UsageError('reapply: give one interface, e.g. "nic-offload reapply eth0"');
+  const result = await reapply(ifname, { root: args.options.get('root'), netns: args.options.get('netns') });
+  if (args.flags.has('json')) io.out(`${JSON.stringify(result ?? null, null, 2)}\n`);
+  else if (!result) io.out(`${ifname}: nothing recorded\n`);
+  return result && result.couldNotChange ? 1 : 0;
 }
 
 const command: Command = { name: 'reapply', summary: 'set the persisted offload settings of an interface again', help: HELP, run };

@@ -1,12 +1,13 @@
 // nic-offload set: `ethtool -K` through the public API, plus --check (plan only) and --json.
-import { getFeatureNames, setFeatures } from '../../device';
-import { colourize, colourWanted } from '../../format/colour';
-import { changesFromEthtoolArgs } from '../../format/ethtool-args';
-import { errorExitStatus } from '../../format/exit-status';
-import { checkStatus, CommandOutput, formatCheckReport, formatSetReport, setReportJson, setStatus } from '../../format/set-report';
+import { getFeatureNames, setFeatures } from '../../core';
+import { colourize, colourWanted } from '../colour';
+import { changesFromEthtoolArgs } from '../ethtool-args';
+import { errorExitStatus } from '../exit-status';
+import { checkStatus, CommandOutput, formatCheckReport, formatSetReport, setReportJson, setStatus } from '../set-report';
 import { parseArgs } from '../args';
 import type { CliIO, Command } from '../command';
-import { reportError, UsageError } from '../report-error';
+import { pairsFrom } from '../options';
+import { UsageError } from '../report-error';
 
 const HELP = `Usage: nic-offload set IFACE NAME on|off [NAME on|off ...] [--netns NAME] [--check] [--json]
 
@@ -43,20 +44,6 @@ Examples:
   nic-offload set eth0 gro off --json | jq .changed
 `;
 
-/** `NAME on|off ...` as [name, on] pairs; anything but on/off after a name is a usage error. */
-function pairsFrom(args: string[]): Array<[string, boolean]> {
-  const pairs: Array<[string, boolean]> = [];
-  for (let i = 0; i < args.length; i += 2) {
-    const [name, value] = [args[i], args[i + 1]];
-    if (value !== 'on' && value !== 'off') {
-      const got = value === undefined ? 'nothing' : JSON.stringify(value);
-      throw new UsageError(`set: feature "${name}" must be followed by on or off, got ${got}`);
-    }
-    pairs.push([name, value === 'on']);
-  }
-  return pairs;
-}
-
 function emit(io: CliIO, o: CommandOutput): number {
   if (o.stdout) io.out(colourWanted(io) ? colourize(o.stdout) : o.stdout);
   if (o.stderr) io.err(o.stderr);
@@ -64,27 +51,21 @@ function emit(io: CliIO, o: CommandOutput): number {
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const json = argv.includes('--json');
-  try {
-    const args = parseArgs('set', argv, { flags: ['json', 'check'], options: ['netns'] });
-    const [ifname, ...pairs] = args.positionals;
-    if (ifname === undefined || pairs.length === 0) {
-      throw new UsageError('set: give an interface and NAME on|off pairs, e.g. "nic-offload set eth0 rx off tx off"');
-    }
-    const changes = changesFromEthtoolArgs(pairsFrom(pairs));
-    const netns = args.options.get('netns');
-    const check = args.flags.has('check');
-    const result = await setFeatures(ifname, changes, { netns, dryRun: check });
-    if (args.flags.has('json')) {
-      io.out(`${JSON.stringify(setReportJson(result), null, 2)}\n`);
-      return check ? checkStatus(result) : setStatus(result);
-    }
-    if (check) return emit(io, formatCheckReport(result));
-    return emit(io, formatSetReport(result, getFeatureNames(ifname, { netns })));
-  } catch (e) {
-    reportError(e, io, json);
-    return errorExitStatus(e, 'set');
+  const args = parseArgs('set', argv, { flags: ['json', 'check'], options: ['netns'] });
+  const [ifname, ...pairs] = args.positionals;
+  if (ifname === undefined || pairs.length === 0) {
+    throw new UsageError('set: give an interface and NAME on|off pairs, e.g. "nic-offload set eth0 rx off tx off"');
   }
+  const changes = changesFromEthtoolArgs(pairsFrom('set', pairs));
+  const netns = args.options.get('netns');
+  const check = args.flags.has('check');
+  const result = await setFeatures(ifname, changes, { netns, dryRun: check });
+  if (args.flags.has('json')) {
+    io.out(`${JSON.stringify(setReportJson(result), null, 2)}\n`);
+    return check ? checkStatus(result) : setStatus(result);
+  }
+  if (check) return emit(io, formatCheckReport(result));
+  return emit(io, formatSetReport(result, getFeatureNames(ifname, { netns })));
 }
 
 const set: Command = {
@@ -92,5 +73,6 @@ const set: Command = {
   summary: 'change offload features, like ethtool -K',
   help: HELP,
   run,
+  exitStatus: (e) => errorExitStatus(e, 'set'),
 };
 export default set;

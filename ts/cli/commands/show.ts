@@ -1,13 +1,12 @@
 // nic-offload show: `ethtool -k` (and `ethtool --json -k`) through the public API.
-import { getFeatures, listInterfaces } from '../../device';
-import { colourize, colourWanted } from '../../format/colour';
-import { errorExitStatus, ExitStatus } from '../../format/exit-status';
+import { getFeatures, listInterfaces } from '../../core';
+import { colourize, colourWanted } from '../colour';
+import { errorExitStatus, ExitStatus } from '../exit-status';
 import { formatFeaturesJson } from '../../format/features-json';
 import { formatFeaturesText, formatFeaturesTextList } from '../../format/features-text';
-import type { Features } from '../../snapshot';
+import type { Features } from '../../core';
 import { parseArgs } from '../args';
 import type { CliIO, Command } from '../command';
-import { reportError } from '../report-error';
 
 const HELP = `Usage: nic-offload show [IFACE...] [--netns NAME] [--json] [--changeable]
 
@@ -50,28 +49,20 @@ function readAll(netns: string | undefined): Device[] {
 }
 
 function run(argv: string[], io: CliIO): number {
-  const json = argv.includes('--json');
-  try {
-    const args = parseArgs('show', argv, { flags: ['json', 'changeable'], options: ['netns'] });
-    const netns = args.options.get('netns');
-    const opts = { changeable: args.flags.has('changeable') };
-    const devices = args.positionals.length
-      ? args.positionals.map((ifname) => ({ ifname, features: getFeatures(ifname, { netns }) }))
-      : readAll(netns);
-    if (args.flags.has('json')) {
-      io.out(formatFeaturesJson(devices, opts));
-      return ExitStatus.OK;
-    }
-    const text =
-      args.positionals.length === 1
-        ? formatFeaturesText(devices[0].ifname, devices[0].features, opts)
-        : formatFeaturesTextList(devices, opts);
-    io.out(colourWanted(io) ? colourize(text) : text);
+  const args = parseArgs('show', argv, { flags: ['json', 'changeable'], options: ['netns'] });
+  const netns = args.options.get('netns');
+  const opts = { changeable: args.flags.has('changeable') };
+  const devices = args.positionals.length
+    ? args.positionals.map((ifname) => ({ ifname, features: getFeatures(ifname, { netns }) }))
+    : readAll(netns);
+  if (args.flags.has('json')) {
+    io.out(formatFeaturesJson(devices, opts));
     return ExitStatus.OK;
-  } catch (e) {
-    reportError(e, io, json);
-    return errorExitStatus(e, 'show');
   }
+  const text =
+    args.positionals.length === 1 ? formatFeaturesText(devices[0].ifname, devices[0].features, opts) : formatFeaturesTextList(devices, opts);
+  io.out(colourWanted(io) ? colourize(text) : text);
+  return ExitStatus.OK;
 }
 
 const show: Command = {
@@ -79,5 +70,6 @@ const show: Command = {
   summary: 'show offload features, like ethtool -k',
   help: HELP,
   run,
+  exitStatus: (e) => errorExitStatus(e, 'show'),
 };
 export default show;

@@ -1,9 +1,8 @@
 // nic-offload unpersist: remove recorded settings (all, or some), restoring the files exactly.
-import { unpersist } from '../../persist';
-import { formatPersistResult } from '../../persist/report';
+import { formatPersistResult, unpersist } from '../../persist';
 import { parseArgs } from '../args';
 import type { CliIO, Command } from '../command';
-import { reportError, UsageError } from '../report-error';
+import { UsageError } from '../report-error';
 
 const HELP = `Usage: nic-offload unpersist IFACE [NAME...] [--root DIR] [--dry-run] [--json]
 
@@ -23,17 +22,12 @@ Examples:
 `;
 
 async function run(argv: string[], io: CliIO): Promise<number> {
-  const json = argv.includes('--json');
-  try {
-    const args = parseArgs('unpersist', argv, { flags: ['json', 'dry-run'], options: ['netns', 'root'] });
-    const [ifname, ...names] = args.positionals;
-    if (ifname === undefined) throw new UsageError('unpersist: give an interface, e.g. "nic-offload unpersist eth0"');
-    const result = await unpersist(ifname, names, { netns: args.options.get('netns'), root: args.options.get('root'), dryRun: args.flags.has('dry-run') });
-    io.out(json ? `${JSON.stringify(result, null, 2)}\n` : formatPersistResult(result, 'unpersist'));
-    return 0;
-  } catch (e) {
-    return reportError(e, io, json);
-  }
+  const args = parseArgs('unpersist', argv, { flags: ['json', 'dry-run'], options: ['netns', 'root'] });
+  const [ifname, ...names] = args.positionals;
+  if (ifname === undefined) throw new UsageError('unpersist: give an interface, e.g. "nic-offload unpersist eth0"');
+  const result = await unpersist(ifname, names, { netns: args.options.get('netns'), root: args.options.get('root'), dryRun: args.flags.has('dry-run') });
+  io.out(args.flags.has('json') ? `${JSON.stringify(result, null, 2)}\n` : formatPersistResult(result, 'unpersist'));
+  return 0;
 }
 
 const command: Command = { name: 'unpersist', summary: 'forget persisted offload settings (restores the files exactly)', help: HELP, run };

@@ -1,11 +1,11 @@
 // The public device API: reads are synchronous nouns, writes take the shape reads return.
-import { binding, NativeBinding, NativeDriverInfo, NativeLink } from './binding';
-import { ErrorCode, fromNative, NicOffloadError } from './errors';
+import { binding, NativeBinding, NativeDriverInfo, NativeLink } from '../binding';
+import { ErrorCode, fromNative, NicOffloadError } from '../errors';
 import type * as OutcomeModule from './outcome';
 import type { SetResult } from './outcome';
 import type * as PlanModule from './plan';
 import { buildFeatures, Features, Snapshot } from './snapshot';
-import { resolveNetns, validateChanges, validateIfname, validateOptions } from './validate';
+import { resolveNetns, validateChanges, validateIfname, validateOptions } from '../validate';
 
 export interface NetnsOptions {
   /** A name from `ip netns list`, or a namespace file path such as /proc/PID/ns/net. Default: the caller's own. */

@@ -1,4 +1,6 @@
-// Exit statuses of the CLI, the same as netlink ethtool -k/-K where ethtool has one.
+// Every exit status of the CLI, in one place: show/set as netlink ethtool -k/-K exit where ethtool
+// has one, the doctor's, and the status a command's error maps to.
+import type { DoctorReport } from '../doctor';
 
 export const ExitStatus = Object.freeze({
   /** Done; for `set --check`: the request is already in effect. */
@@ -22,4 +24,23 @@ export function errorExitStatus(e: unknown, command: string): number {
   if (code === 'ERR_UNKNOWN_FEATURE') return ExitStatus.KERNEL_ERROR;
   // Only the ethtool request itself: failing to enter a namespace exits 1, like `ip netns exec`.
   return (e as { syscall?: unknown }).syscall === 'ioctl' ? ExitStatus.KERNEL_ERROR : ExitStatus.FAILED;
+}
+
+/** `nic-offload doctor`. */
+export const DoctorExit = Object.freeze({
+  /** No "hw csum failure" in the logs read. */
+  CLEAN: 0,
+  ERROR: 1,
+  /** Found, and rx-checksum is still on for an implicated device (or --fix failed). */
+  NEEDS_FIX: 2,
+  /** Found, but rx-checksum is off on every implicated device (already, or by --fix). */
+  HANDLED: 3,
+  /** Found, nothing implicated is on, but a named device is not here: its state is unknown. */
+  ABSENT: 4,
+});
+
+export function doctorExitStatus(report: DoctorReport): number {
+  if (!report.found) return DoctorExit.CLEAN;
+  if (report.needsFix) return DoctorExit.NEEDS_FIX;
+  return report.absent ? DoctorExit.ABSENT : DoctorExit.HANDLED;
 }

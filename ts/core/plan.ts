@@ -1,6 +1,6 @@
 // From "what the user named" to one ETHTOOL_SFEATURES request, the way ethtool -K does it.
 import { LEGACY_FLAGS } from './catalogue';
-import { ErrorCode, NicOffloadError } from './errors';
+import { ErrorCode, NicOffloadError } from '../errors';
 import { patternMatches } from './legacy';
 import { ACTIVE, bit, changeable, REQUESTED, Snapshot } from './snapshot';
 import { closestNames } from './suggest';
@@ -28,7 +28,7 @@ export interface Plan {
  * Expands names to kernel bits like ethtool's netlink -K: a legacy name (short or long) covers
  * every feature its pattern matches, fixed ones included (they then show as not taking effect);
  * any other name must be a kernel name. Later mentions override earlier ones (netlink ethtool
- * instead turns a bit on if any mention says on; see format/ethtool-args.ts). Unknown names
+ * instead turns a bit on if any mention says on; see cli/ethtool-args.ts). Unknown names
  * throw before anything is sent, listing the closest real names.
  */
 export function resolveAsks(changes: ReadonlyArray<[string, boolean]>, names: readonly string[], ifname?: string): Ask[] {

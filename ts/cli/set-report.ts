@@ -1,7 +1,7 @@
 // What `ethtool -K` (netlink) prints for a SetResult, the plan of a dry run, and the JSON report.
-import type { SetResult } from '../outcome';
+import type { SetResult } from '../core';
 import { ExitStatus } from './exit-status';
-import { onOff } from './features-text';
+import { onOff } from '../format/features-text';
 
 export interface CommandOutput {
   stdout: string;
