@@ -20,7 +20,6 @@ export interface InsideConfig {
 
 export type Series = Record<string, number[]>;
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const api = require('../dist/index') as typeof Api;
 const root = path.join(__dirname, '..');
 

@@ -7,9 +7,7 @@ import type * as Api from '../ts/index';
 import type * as Binding from '../ts/binding';
 import * as v8 from 'v8';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const api = require('../dist/index') as typeof Api;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { binding } = require('../dist/binding') as typeof Binding;
 
 declare const gc: () => void;

@@ -151,7 +151,6 @@ async function main(): Promise<void> {
   sweepStale();
   const native = buildNative();
   process.on('exit', () => fs.rmSync(native.dir, { recursive: true, force: true }));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const api = require('../dist/index') as typeof Api;
 
   log('1, 2, 4: reads, sets and CLI start-up on a veth');

@@ -3,7 +3,6 @@ import type * as Api from '../ts/index';
 import { BenchNetns } from './netns';
 import { median, nsPerCall } from './timing';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const api = require('../dist/index') as typeof Api;
 
 export interface ScalePoint {

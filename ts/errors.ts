@@ -71,7 +71,7 @@ export function argTypeError(message: string): TypeError {
   return e;
 }
 
-export function errnoName(errno: number): string {
+function errnoName(errno: number): string {
   return ERRNO_NAMES[errno] ?? `E${errno}`;
 }
 

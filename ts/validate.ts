@@ -3,7 +3,7 @@ import { argTypeError, ErrorCode, NicOffloadError } from './errors';
 
 /** IFNAMSIZ - 1: the longest name SIOCETHTOOL can carry. */
 export const MAX_IFNAME_BYTES = 15;
-export const NETNS_RUN_DIR = '/var/run/netns';
+const NETNS_RUN_DIR = '/var/run/netns';
 
 /**
  * Interface names as the kernel's dev_valid_name() accepts them: 1..15 bytes, not "." or "..",
@@ -76,7 +76,7 @@ export function validateChanges(changes: unknown): Array<[string, boolean]> {
   return entries as Array<[string, boolean]>;
 }
 
-export function describe(v: unknown): string {
+function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;

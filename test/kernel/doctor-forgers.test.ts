@@ -38,7 +38,7 @@ describe('doctor and guard: forged headlines in real kernel records (/dev/kmsg, 
   const segvName = `nf${randomBytes(3).toString('hex')}`;
   const argvName = `nf${randomBytes(3).toString('hex')}`;
   /** Forged records found in the ring: [kind, names inside]. */
-  let forged: Array<{ kind: string; names: string[]; seq: number }> = [];
+  const forged: Array<{ kind: string; names: string[]; seq: number }> = [];
 
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nicoff-forgers-'));

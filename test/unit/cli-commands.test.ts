@@ -20,7 +20,6 @@ function fake(): FakeBinding {
   });
 }
 
-// eslint-disable-next-line no-control-regex
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 describe('cli commands (fake kernel)', () => {

@@ -3,7 +3,6 @@
 // "<N>[uptime] message" form of /proc/kmsg and dmesg -r) are also rendered by the real dmesg(1)
 // (dmesg -F) in each of its output formats, so the prefixes come from the tool, not from us.
 import { strict as assert } from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Readable } from 'stream';

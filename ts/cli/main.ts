@@ -69,7 +69,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-export function processIO(): CliIO {
+function processIO(): CliIO {
   return {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),

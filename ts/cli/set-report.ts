@@ -9,7 +9,7 @@ export interface CommandOutput {
   status: number;
 }
 
-export const COULD_NOT_CHANGE = 'Could not change any device features\n';
+const COULD_NOT_CHANGE = 'Could not change any device features\n';
 
 function byKernelOrder(names: Iterable<string>, order: readonly string[]): string[] {
   const rank = new Map(order.map((n, i) => [n, i]));

@@ -11,7 +11,7 @@ function localTime(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-export function describeSighting(s: Sighting): string {
+function describeSighting(s: Sighting): string {
   const parts: string[] = [];
   if (s.date && !Number.isNaN(s.date.getTime())) parts.push(localTime(s.date));
   else if (s.stamp && s.uptime === undefined) parts.push(s.stamp);

@@ -167,7 +167,7 @@ export class Guard extends EventEmitter {
 
   private async act(ifname: string, reportedAs: string, upper: LinkInfo, ev: LiveFailure): Promise<void> {
     const { netns, dryRun = false } = this.opts;
-    let rxBefore: RxState = 'unknown';
+    let rxBefore: RxState;
     let fixed = false;
     try {
       const f = getFeatures(ifname, { netns })['rx-checksum'];

@@ -9,10 +9,10 @@ import { bootTimeMs, KMSG_PATH, LineStats, openLogFile, readLines, readRingBuffe
 import { CsumFailure, CsumFailureDetector, LogLineParser } from './parse';
 import { applyFix, buildReport, DoctorReport, FailureTally, FixOptions, ReportOptions } from './report';
 
-export { CsumFailureDetector, LogLineParser, HEADLINE, matchHeadline } from './parse';
+export { matchHeadline } from './parse';
 export type { CsumFailure, ResolvedBy } from './parse';
 export type { LogLine, LogTime } from './log-line';
-export { parseKmsgRecord, isKernelRecord, KmsgFramer } from './kmsg';
+export { parseKmsgRecord } from './kmsg';
 export type { KmsgRecord } from './kmsg';
 export { FailureTally, applyFix, buildReport } from './report';
 export type { DoctorReport, Finding, DeviceAdvice, TallyEntry, Sighting, RxState, ReportOptions, FixOptions } from './report';
@@ -20,7 +20,7 @@ export { KernelLogWatcher, watchKernelLog } from './watch';
 export type { WatchOptions, LiveFailure, WatchStats, WatchMode } from './watch';
 export { Guard, startGuard } from './guard';
 export type { GuardOptions, GuardAction, GuardNotice } from './guard';
-export { KMSG_PATH, MAX_LINE_BYTES } from './log-sources';
+export { MAX_LINE_BYTES } from './log-sources';
 export { parseJournalJson, readJournal } from './journal';
 export { formatReport } from './format';
 export { installGuard } from './install';

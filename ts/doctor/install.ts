@@ -4,12 +4,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCode, NicOffloadError } from '../errors';
-import { writeFileAtomic, ensureDir } from '../persist/atomic-write';
+import { ensureDir, writeFileAtomic } from '../persist';
 import { BACKEND_NAMES } from '../persist/types';
 import { validateIfname } from '../validate';
 
 export const UNIT_NAME = 'nic-offload-guard.service';
-export const UNIT_DIR = '/etc/systemd/system';
+const UNIT_DIR = '/etc/systemd/system';
 const WANTS_DIR = `${UNIT_DIR}/multi-user.target.wants`;
 
 export interface InstallOptions {

@@ -7,10 +7,6 @@ const PORT_KINDS = new Set(['bridge', 'bond', 'team']);
  *  checksum state that device's hardware gave them. */
 const STACKED_KINDS = new Set(['vlan', 'macvlan', 'macvtap', 'ipvlan', 'ipvtap']);
 
-export function hasPorts(kind: string): boolean {
-  return PORT_KINDS.has(kind);
-}
-
 export function isStacked(kind: string): boolean {
   return STACKED_KINDS.has(kind);
 }

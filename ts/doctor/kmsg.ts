@@ -6,7 +6,7 @@
 // Bytes below ' ', from 127 up, and '\' itself are escaped as \xNN, so a record's message never
 // holds a raw newline: a multi-line printk shows "\x0a" between its lines.
 
-export const KERNEL_FACILITY = 0;
+const KERNEL_FACILITY = 0;
 /** Longest record the kernel hands out (CONSOLE_EXT_LOG_MAX is 8192); anything longer is not kmsg. */
 export const MAX_RECORD_BYTES = 16384;
 /** Dictionary keys kept per record (SUBSYSTEM, DEVICE and a few spare). */
@@ -30,11 +30,6 @@ export interface KmsgRecord {
 }
 
 const HEADER = /^(\d{1,10}),(\d{1,20}),(\d{1,20}),([^;,]*)[^;]*;/;
-
-/** Whether a line starts like a kmsg record ("6,1234,5678,-;"). */
-export function isKmsgHeader(line: string): boolean {
-  return HEADER.test(line);
-}
 
 /** Decodes the kernel's \xNN escapes (bytes, so escaped UTF-8 sequences come back whole). */
 export function unescapeKmsg(text: string): string {

@@ -100,7 +100,7 @@ function isWeekday(w: string, names: Names | undefined): boolean {
  * the locale's own names. glibc abbreviates differently from ICU ("Mär" against "März"), so a
  * word also counts when it begins one month's full name and no other's.
  */
-export function monthOf(word: string): number | undefined {
+function monthOf(word: string): number | undefined {
   const cjk = /^\s?(\d{1,2})月$/.exec(word);
   if (cjk) return Number(cjk[1]) >= 1 && Number(cjk[1]) <= 12 ? Number(cjk[1]) - 1 : undefined;
   const w = fold(word);

@@ -32,7 +32,7 @@ const IIF = /^hash\([^)]{0,80}\).{0,80}\biif=(\d{1,10})/;
 const SKB_LINE = /^(mac=\(|shinfo\(|csum\(|hash\(|priority=|encapsulation=|dev features: )/;
 
 /** Names the kernel prints when it does not know the device. */
-export function isPlaceholderName(name: string): boolean {
+function isPlaceholderName(name: string): boolean {
   return name.startsWith('<') || name.startsWith('(');
 }
 

@@ -88,7 +88,7 @@ export class FailureTally {
 
 /** The devices below an upper device: a bridge's, bond's or team's ports, the device a VLAN or
  *  macvlan sits on, recursively down to the NICs; [] if none is in this namespace. */
-export function lowerDevices(link: LinkInfo, links: readonly LinkInfo[]): LinkInfo[] {
+function lowerDevices(link: LinkInfo, links: readonly LinkInfo[]): LinkInfo[] {
   const out: LinkInfo[] = [];
   const seen = new Set<number>([link.index]);
   const walk = (l: LinkInfo): void => {
@@ -208,7 +208,7 @@ function rxState(ifname: string, netns?: string): { rx: RxState; fixed: boolean 
 }
 
 /** What to do about one device. */
-export function adviseDevice(ifname: string, opts: ReportOptions = {}): DeviceAdvice {
+function adviseDevice(ifname: string, opts: ReportOptions = {}): DeviceAdvice {
   const { rx, fixed } = rxState(ifname, opts.netns);
   const advice: DeviceAdvice = { ifname, rxChecksum: rx, rxChecksumFixed: fixed, fix: null };
   try {

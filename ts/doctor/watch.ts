@@ -12,7 +12,7 @@ import { isKernelRecord, KmsgRecord } from './kmsg';
 import { bootTimeMs, KMSG_PATH, KmsgSource } from './log-sources';
 import { CsumFailure, CsumFailureDetector } from './parse';
 
-export const DEFAULT_INTERVAL_MS = 250;
+const DEFAULT_INTERVAL_MS = 250;
 /** Read interval right after records arrived. */
 const BUSY_INTERVAL_MS = 20;
 /** Records handled per turn of the event loop before yielding. */

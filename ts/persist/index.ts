@@ -19,6 +19,8 @@ import { BACKEND_NAMES, BackendName, Context, FileEdit, PersistedEntry, Persiste
 export type { BackendName, PersistOptions, PersistResult, PersistedEntry, PersistedFile, FileAction } from './types';
 export { BACKEND_NAMES } from './types';
 export { formatPersistResult, formatPersisted } from './report';
+// For other layers that write system files the same way (the guard's unit).
+export { writeFileAtomic, ensureDir } from './atomic-write';
 
 interface Opts {
   root: string;

@@ -110,4 +110,6 @@ const doctor: Command = {
   help: HELP,
   run,
 };
+// Loaded by name through cli/registry.ts.
+// ts-unused-exports:disable-next-line
 export default doctor;

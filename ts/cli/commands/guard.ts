@@ -84,4 +84,6 @@ const guard: Command = {
   help: HELP,
   run,
 };
+// Loaded by name through cli/registry.ts.
+// ts-unused-exports:disable-next-line
 export default guard;

@@ -67,4 +67,6 @@ async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 const command: Command = { name: 'persist', summary: 'set offload features and keep them across reboot and re-plug', help: HELP, run };
+// Loaded by name through cli/registry.ts.
+// ts-unused-exports:disable-next-line
 export default command;

@@ -23,4 +23,6 @@ function run(argv: string[], io: CliIO): number {
 }
 
 const command: Command = { name: 'persisted', summary: 'list persisted offload settings', help: HELP, run };
+// Loaded by name through cli/registry.ts.
+// ts-unused-exports:disable-next-line
 export default command;

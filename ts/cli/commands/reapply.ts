@@ -21,4 +21,6 @@ async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 const command: Command = { name: 'reapply', summary: 'set the persisted offload settings of an interface again', help: HELP, run };
+// Loaded by name through cli/registry.ts.
+// ts-unused-exports:disable-next-line
 export default command;

@@ -75,4 +75,6 @@ const set: Command = {
   run,
   exitStatus: (e) => errorExitStatus(e, 'set'),
 };
+// Loaded by name through cli/registry.ts.
+// ts-unused-exports:disable-next-line
 export default set;

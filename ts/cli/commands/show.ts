@@ -72,4 +72,6 @@ const show: Command = {
   run,
   exitStatus: (e) => errorExitStatus(e, 'show'),
 };
+// Loaded by name through cli/registry.ts.
+// ts-unused-exports:disable-next-line
 export default show;
