@@ -96,6 +96,11 @@ export class TestNetns {
   }
 }
 
+/** Namespaces this process made that still exist. */
+export function liveNamespaces(): string[] {
+  return [...live];
+}
+
 /** Deletes every namespace this process made (also registered for process exit). */
 export function destroyAll(): void {
   for (const name of [...live]) {

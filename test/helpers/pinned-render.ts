@@ -35,18 +35,29 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?: string
 }
 
 let locpath: string | undefined;
+const LOCALES: Array<[string, string]> = [
+  ['de_DE', 'de_DE.UTF-8'],
+  ['fr_FR', 'fr_FR.UTF-8'],
+  ['ja_JP', 'ja_JP.UTF-8'],
+];
 
-/** A LOCPATH holding the locales the tests use (compiled once per process, removed at exit). */
+/**
+ * A LOCPATH holding the locales the tests use, compiled once per machine into the test cache
+ * ($NIC_OFFLOAD_TEST_CACHE, default ~/.cache/nic-offload-test, as the VM images).
+ */
 export function localePath(): string {
   if (locpath) return locpath;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nicoff-locales-'));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  for (const [src, name] of [
-    ['de_DE', 'de_DE.UTF-8'],
-    ['fr_FR', 'fr_FR.UTF-8'],
-    ['ja_JP', 'ja_JP.UTF-8'],
-  ]) {
-    run('localedef', ['-i', src, '-f', 'UTF-8', path.join(dir, name)], process.env);
+  const cache = process.env.NIC_OFFLOAD_TEST_CACHE || path.join(os.homedir(), '.cache', 'nic-offload-test');
+  const dir = path.join(cache, 'locales');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [src, name] of LOCALES) {
+    const out = path.join(dir, name);
+    if (fs.existsSync(path.join(out, 'LC_TIME'))) continue;
+    // Into a temporary name first, so a run killed midway leaves no half-made locale behind.
+    const tmp = fs.mkdtempSync(path.join(dir, `.${name}-`));
+    run('localedef', ['-i', src, '-f', 'UTF-8', tmp], process.env);
+    fs.rmSync(out, { recursive: true, force: true });
+    fs.renameSync(tmp, out);
   }
   locpath = dir;
   return dir;
