@@ -63,6 +63,15 @@ describe('core: changing features (real kernel, ethtool -K as oracle)', function
     });
   }
 
+  it('a feature named twice: the API lets the last mention win; ethtool -K (netlink) lets any "on" win', async () => {
+    for (const ns of [ours, theirs]) ns.ethtool('-K', 'v0', 'tx', 'on', 'sg', 'on', 'tso', 'on');
+    await api.setFeatures('v0', new Map([['tso', true], ['tx-tcp6-segmentation', false]]), { netns: ours.name });
+    theirs.ethtool('-K', 'v0', 'tso', 'on', 'tx-tcp6-segmentation', 'off');
+    assert.equal(ours.ethtoolJson('v0')['tx-tcp6-segmentation'].active, false, 'API: the last mention (off) wins');
+    assert.equal(theirs.ethtoolJson('v0')['tx-tcp6-segmentation'].active, true, 'ethtool -K: the "on" through tso wins');
+    assert.equal(ours.ethtoolJson('v0')['tx-tcp-segmentation'].active, true, 'API: tso still turned tcp4 on');
+  });
+
   it('reports per feature what was asked, before and after, and the kernel dependency fixes', async () => {
     await api.setFeatures('v0', { tx: true, sg: true, tso: true }, { netns: ours.name });
     const r = await api.setFeatures('v0', { tx: false }, { netns: ours.name });

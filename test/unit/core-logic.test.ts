@@ -75,7 +75,7 @@ describe('core logic (fake kernel)', () => {
     assert.deepEqual(r2.unmet.map((u) => u.name), ['tx-checksum-ipv4', 'tx-checksum-ipv6']);
   });
 
-  it('lets the last mention of a feature win, as ethtool -K over netlink does', async () => {
+  it('lets the last mention of a feature win (the API\'s rule; the CLI keeps ethtool -K\'s any-on rule)', async () => {
     const r = await api.setFeatures('eth9', { 'tx-tcp6-segmentation': true, tso: false });
     assert.equal(r.requested.find((a) => a.name === 'tx-tcp6-segmentation')!.asked, false);
     const r2 = await api.setFeatures('eth9', new Map([['tso', true], ['tx-tcp6-segmentation', false]]));
