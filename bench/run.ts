@@ -1,6 +1,6 @@
 // `sudo npm run bench`: how fast the native path is, each figure against its comparison measured
 // in the same run. Builds the C floor, makes throwaway namespaces (always deleted), prints a
-// table and writes bench/results/latest.json (`--readme`: and the README's table). `--quick` for a
+// table and writes bench/results/latest.json (`--readme`: and the table in docs/benchmark.md). `--quick` for a
 // short smoke run (writes nothing).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -128,17 +128,17 @@ function rows(m: Record<string, number>, cliCommand: string, scale: ScalePoint[]
   return out;
 }
 
-/** Replaces the table between the bench markers of README.md's "Benchmark" section. */
+/** Replaces the table between the bench markers of docs/benchmark.md. */
 function updateReadme(block: string): void {
-  const file = path.join(root, 'README.md');
+  const file = path.join(root, 'docs', 'benchmark.md');
   const text = fs.readFileSync(file, 'utf8');
   const start = '<!-- bench:table:start -->';
   const end = '<!-- bench:table:end -->';
   const a = text.indexOf(start);
   const b = text.indexOf(end);
-  if (a < 0 || b < a) throw new Error(`README.md has no ${start} … ${end} markers`);
+  if (a < 0 || b < a) throw new Error(`docs/benchmark.md has no ${start} … ${end} markers`);
   fs.writeFileSync(file, `${text.slice(0, a + start.length)}\n${block}\n${text.slice(b)}`);
-  process.stdout.write('README.md table updated\n');
+  process.stdout.write('docs/benchmark.md table updated\n');
 }
 
 async function main(): Promise<void> {
