@@ -218,7 +218,7 @@ describe('cli: set is ethtool -K (real kernel, real ethtool)', function () {
     it('no interface, an unknown option: a usage line, exit 1', async () => {
       const r = await cli(['set']);
       assert.equal(r.status, 1);
-      assert.match(r.stderr, /^nic-offload: set: give an interface and NAME on\|off pairs, e\.g\. "nic-offload set eth0 rx off tx off"\n$/);
+      assert.match(r.stderr, /^nic-offload: set: give an interface and NAME on\|off pairs, e\.g\. "nic-offload set eth0 rx off gro off"\n$/);
       const o = await cli(['set', 'v0', 'rx', 'off', '--force']);
       assert.equal(o.status, 1);
       assert.match(o.stderr, /unknown option --force/);

@@ -20,11 +20,26 @@ function usage(): string {
     'Commands:',
     ...lines,
     '',
+    'ethtool spellings work too: -k/--show-features/--show-offload IFACE (show), -K/--features/',
+    '--offload IFACE NAME on|off ... (set), -i/--driver IFACE (info).',
+    '',
     'Run "nic-offload help COMMAND" for details and examples.',
-    'Example (the Raspberry Pi "hw csum failure" fix): nic-offload set eth0 rx off tx off',
+    'Example (the Raspberry Pi "hw csum failure" fix): nic-offload persist eth0 rx off',
     '',
   ].join('\n');
 }
+
+/** ethtool's option spellings of the commands we mirror. */
+const ETHTOOL_VERBS: Record<string, string> = {
+  '-k': 'show',
+  '--show-features': 'show',
+  '--show-offload': 'show',
+  '-K': 'set',
+  '--features': 'set',
+  '--offload': 'set',
+  '-i': 'info',
+  '--driver': 'info',
+};
 
 /**
  * Runs one command. Every error a command throws ends here: one line on stderr (one JSON object
@@ -34,11 +49,17 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const json = wantsJson(argv);
   let command: Command | undefined;
   try {
-    const [first, ...rest] = argv;
-    if (first === undefined || first === '--help' || first === '-h') {
-      io.out(usage());
-      return first === undefined ? 1 : 0;
+    const [given, ...rest] = argv;
+    // Usage asked for goes to stdout; usage printed because the command line is wrong, to stderr.
+    if (given === undefined) {
+      io.err(usage());
+      return 1;
     }
+    if (given === '--help' || given === '-h') {
+      io.out(usage());
+      return 0;
+    }
+    const first = Object.prototype.hasOwnProperty.call(ETHTOOL_VERBS, given) ? ETHTOOL_VERBS[given] : given;
     if (first === '--version' || first === '-V') {
       io.out(`${version()}\n`);
       return 0;

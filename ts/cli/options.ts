@@ -11,7 +11,7 @@ export function wantsJson(argv: readonly string[]): boolean {
 
 /** `NAME on|off ...` as [name, on] pairs; a missing or other value, or a `-word` name, is a usage error. */
 export function pairsFrom(command: string, args: readonly string[]): Array<[string, boolean]> {
-  if (!args.length) throw new UsageError(`${command}: give NAME on|off pairs, e.g. "nic-offload ${command} eth0 rx off tx off"`);
+  if (!args.length) throw new UsageError(`${command}: give NAME on|off pairs, e.g. "nic-offload ${command} eth0 rx off gro off"`);
   const pairs: Array<[string, boolean]> = [];
   for (let i = 0; i < args.length; i += 2) {
     const [name, value] = [args[i], args[i + 1]];

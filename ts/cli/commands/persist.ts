@@ -32,7 +32,7 @@ Options:
   --json         print the result as JSON
 
 Examples:
-  nic-offload persist eth0 rx off tx off        # Raspberry Pi: stop "eth0: hw csum failure"
+  nic-offload persist eth0 rx off               # Raspberry Pi: stop "eth0: hw csum failure"
   nic-offload persist eth0 rx off --dry-run
   nic-offload persist eth0 rx off --root /mnt/rpi --no-apply    # into a Pi OS image
   nic-offload persist eth0 gro off --backend udev

@@ -36,7 +36,7 @@ Exit status:
   With --check: 0 already in effect, 2 set would change the device, 1 none of it can take effect.
 
 Examples:
-  nic-offload set eth0 rx off tx off          # Raspberry Pi: stop "eth0: hw csum failure"
+  nic-offload set eth0 rx off                 # Raspberry Pi: stop "eth0: hw csum failure"
   nic-offload set eth0 gro off lro off
   nic-offload set eth0 tso off tx-tcp6-segmentation on   # TSO for IPv6 only
   nic-offload set eth0 rx off --check; echo $?   # 2: would change, 0: already off
@@ -54,7 +54,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs('set', argv, { flags: ['json', 'check'], options: ['netns'] });
   const [ifname, ...pairs] = args.positionals;
   if (ifname === undefined || pairs.length === 0) {
-    throw new UsageError('set: give an interface and NAME on|off pairs, e.g. "nic-offload set eth0 rx off tx off"');
+    throw new UsageError('set: give an interface and NAME on|off pairs, e.g. "nic-offload set eth0 rx off gro off"');
   }
   const changes = changesFromEthtoolArgs(pairsFrom('set', pairs));
   const netns = args.options.get('netns');
