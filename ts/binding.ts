@@ -70,7 +70,8 @@ export function binding(): NativeBinding {
     } catch (e) {
       throw new NicOffloadError(
         `cannot load the nic-offload native addon: ${(e as Error).message}. ` +
-          'No prebuild matches this platform and no local build exists; run "npm rebuild nic-offload" with python3, make and g++ installed.',
+          'No prebuild matches this platform and no local build exists; run "npm rebuild nic-offload" with python3, make and g++ installed. ' +
+          '(npm 11 skips the install script that builds it unless it is approved: "npm install-scripts approve nic-offload" first.)',
         { code: ErrorCode.NATIVE_UNAVAILABLE },
       );
     }

@@ -39,8 +39,10 @@ export const mochaHooks = {
     fs.chmodSync(runTmp, 0o755);
     process.env.TMPDIR = runTmp;
   },
-  afterAll(): void {
+  async afterAll(): Promise<void> {
     const problems: string[] = [];
+    // A child that was killed or is exiting may take a moment to be gone.
+    for (let i = 0; i < 40 && children().length; i++) await new Promise((r) => setTimeout(r, 50));
     const namespaces = liveNamespaces();
     if (namespaces.length) problems.push(`network namespaces not deleted: ${namespaces.join(', ')}`);
     destroyAll();

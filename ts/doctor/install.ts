@@ -58,6 +58,11 @@ function checkRoot(root: string): string {
   return fs.realpathSync(root);
 }
 
+/** The guard's documentation as installed with the package (docs/doctor.md), as a file: URI. */
+function docsUri(): string {
+  return `file://${encodeURI(path.resolve(__dirname, '..', '..', 'docs', 'doctor.md'))}`;
+}
+
 /** The unit file text. */
 export function renderUnit(opts: InstallOptions = {}): string {
   const args = [opts.node ?? process.execPath, opts.script ?? path.join(__dirname, '..', 'cli', 'main.js'), 'guard'];
@@ -82,7 +87,7 @@ export function renderUnit(opts: InstallOptions = {}): string {
     '# Undo: systemctl disable --now nic-offload-guard.service && rm /etc/systemd/system/nic-offload-guard.service',
     '[Unit]',
     'Description=nic-offload guard: turn rx-checksum off when the kernel reports "hw csum failure"',
-    'Documentation=https://www.npmjs.com/package/nic-offload',
+    `Documentation=man:nic-offload(1) ${docsUri()}`,
     '',
     '[Service]',
     'Type=simple',
