@@ -26,4 +26,4 @@ if ! node -e "process.exit(require('fs').existsSync('prebuilds/linux-' + process
   command -v g++ >/dev/null && command -v make >/dev/null && command -v python3 >/dev/null ||
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends g++ make python3
 fi
-npm install --no-audit --no-fund
+npm install --no-audit --no-fund --prefer-offline

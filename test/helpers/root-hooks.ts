@@ -26,7 +26,9 @@ function children(): Array<{ pid: number; comm: string }> {
     // "pid (comm) state ppid ...": comm may hold spaces and parentheses; the last ")" ends it.
     const close = stat.lastIndexOf(')');
     const [state, ppid] = stat.slice(close + 2).split(' ');
-    if (Number(ppid) === process.pid && state !== 'Z') out.push({ pid: Number(entry), comm: stat.slice(stat.indexOf('(') + 1, close) });
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    // esbuild's service process belongs to tsx (which compiles the tests), not to a test.
+    if (Number(ppid) === process.pid && state !== 'Z' && comm !== 'esbuild') out.push({ pid: Number(entry), comm });
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // nic-offload: the command-line shell over the public API.
 import type { CliIO, Command } from './command';
 import { wantsJson } from './options';
-import { COMMANDS, loadCommand } from './registry';
+import { COMMANDS, ETHTOOL_VERBS, loadCommand } from './registry';
 import { reportError, UsageError } from './report-error';
 
 function version(): string {
@@ -10,7 +10,9 @@ function version(): string {
   return (require('../../package.json') as { version: string }).version;
 }
 
-function usage(): string {
+/** The top-level usage text (also the man page's synopsis: scripts/man.js). */
+// ts-unused-exports:disable-next-line
+export function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, e]) => `  ${name.padEnd(11)} ${e.summary}`);
   return [
     'Usage: nic-offload COMMAND [ARGS...] [--netns NAME] [--json]',
@@ -28,18 +30,6 @@ function usage(): string {
     '',
   ].join('\n');
 }
-
-/** ethtool's option spellings of the commands we mirror. */
-const ETHTOOL_VERBS: Record<string, string> = {
-  '-k': 'show',
-  '--show-features': 'show',
-  '--show-offload': 'show',
-  '-K': 'set',
-  '--features': 'set',
-  '--offload': 'set',
-  '-i': 'info',
-  '--driver': 'info',
-};
 
 /**
  * Runs one command. Every error a command throws ends here: one line on stderr (one JSON object

@@ -17,7 +17,20 @@ export const COMMANDS: Record<string, Entry> = {
   reapply: { summary: 'set the persisted offload settings of an interface again', load: () => require('./commands/reapply').default },
   doctor: { summary: 'find "hw csum failure" in the kernel log, explain it, fix it', load: () => require('./commands/doctor').default },
   guard: { summary: 'watch the kernel log; turn rx-checksum off on "hw csum failure"', load: () => require('./commands/guard').default },
+  completion: { summary: 'print the bash completion script', load: () => require('./commands/completion').default },
 };
+
+/** ethtool's option spellings of the commands we mirror, accepted in place of the name. */
+export const ETHTOOL_VERBS: Readonly<Record<string, string>> = Object.freeze({
+  '-k': 'show',
+  '--show-features': 'show',
+  '--show-offload': 'show',
+  '-K': 'set',
+  '--features': 'set',
+  '--offload': 'set',
+  '-i': 'info',
+  '--driver': 'info',
+});
 
 export function loadCommand(name: string): Command | undefined {
   const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
