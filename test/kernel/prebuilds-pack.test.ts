@@ -45,6 +45,20 @@ describe('prebuilds: the packed package (npm pack, then npm install <tarball> in
     assert.deepStrictEqual(files.filter((f) => f.startsWith('build/')), []);
   });
 
+  it('the tarball ships the man page, the docs and the LICENSE; man finds the page in the installed package', () => {
+    const files = packed!.files;
+    for (const f of ['man/nic-offload.1', 'docs/doctor.md', 'LICENSE', 'README.md']) assert.ok(files.includes(f), f);
+    const page = path.join(packed!.app, 'node_modules/nic-offload/man/nic-offload.1');
+    const text = mustRun('man', ['-l', '-P', 'cat', page], { env: { ...process.env, MANWIDTH: '100' } });
+    for (const section of ['show', 'set', 'persist', 'doctor', 'guard', 'completion']) assert.match(text, new RegExp(`^ {3}${section}$`, 'm'), section);
+    assert.match(text, /Usage: nic-offload set IFACE NAME on\|off/);
+    // Installed globally (into a prefix of the test's own), `man nic-offload` finds it by name.
+    const prefix = path.join(packed!.dir, 'global');
+    mustRun('npm', ['install', '-g', '--no-audit', '--no-fund', '--offline', '--ignore-scripts', '--prefix', prefix, packed!.tarball], { env: packed!.env });
+    const where = mustRun('man', ['-w', 'nic-offload'], { env: { ...process.env, MANPATH: path.join(prefix, 'share', 'man') } });
+    assert.equal(fs.realpathSync(where.trim()), fs.realpathSync(path.join(prefix, 'lib/node_modules/nic-offload/man/nic-offload.1')));
+  });
+
   it('installed with no cc, g++, make or python on PATH, and built nothing', () => {
     const tools = sh('sh', ['-c', 'command -v cc gcc g++ c++ make python3 python; true'], { env: packed!.env });
     assert.strictEqual(tools.stdout.trim(), '', `compilers reachable: ${tools.stdout}`);
