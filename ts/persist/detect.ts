@@ -1,8 +1,9 @@
 // Which backend should hold an interface's settings, and why: read from the tree under the root
 // (an image's tree with --root, never the host's), plus the device's facts.
 import { ErrorCode, NicOffloadError } from '../errors';
-import { ifupdown, ifupdownFacts, ifupdownUnavailable } from './ifupdown';
-import { networkmanager, nmManages } from './networkmanager';
+import { ifupdown } from './ifupdown';
+import { networkmanager } from './networkmanager';
+import { ifupdownFacts, ifupdownUnavailable, nmManages } from './probes';
 import { systemdLink } from './systemd-link';
 import type { Backend, BackendName, Context, Setting } from './types';
 import { udev } from './udev';

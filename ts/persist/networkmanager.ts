@@ -9,11 +9,11 @@ import { ErrorCode, NicOffloadError } from '../errors';
 import { iniGet, IniLine, joinIni, parseIni } from './ini';
 import { sha256 } from './managed';
 import { conflicts } from './names';
-import { exists, globFiles, isFile, listDir, readBytes, readEntry } from './tree';
+import { keyFileLines, nmInstalled, nmRunning } from './probes';
+import { listDir, readEntry } from './tree';
 import type { Backend, Context, FileEdit, FileRecord, Rendered } from './types';
 
 export const PROFILE_DIR = '/etc/NetworkManager/system-connections';
-const CONF_FILES = ['/usr/lib/NetworkManager/conf.d/*.conf', '/etc/NetworkManager/NetworkManager.conf', '/etc/NetworkManager/conf.d/*.conf'];
 
 /** NetworkManager's ethtool feature keys (1.42): legacy short names where ethtool has one, else kernel names. */
 export const NM_FEATURES: ReadonlySet<string> = new Set([
@@ -29,81 +29,6 @@ export const NM_FEATURES: ReadonlySet<string> = new Set([
   'tx-udp_tnl-csum-segmentation', 'tx-udp_tnl-segmentation', 'tx-vlan-stag-hw-insert', 'txvlan',
 ]);
 
-function lines(root: string, file: string): IniLine[] {
-  return parseIni(readBytes(root, file)?.toString('utf8') ?? '');
-}
-
-function confLines(root: string): IniLine[] {
-  return CONF_FILES.flatMap((p) => (p.includes('*') ? globFiles(root, p) : [p])).flatMap((f) => lines(root, f));
-}
-
-function listValues(v: string | undefined): string[] {
-  return (v ?? '').split(/[,;]/).map((s) => s.trim()).filter(Boolean);
-}
-
-function pidAlive(root: string): boolean {
-  if (root !== '/') return false;
-  const pid = Number(readBytes(root, '/run/NetworkManager/NetworkManager.pid')?.toString().trim());
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export function nmInstalled(root: string): boolean {
-  return isFile(root, '/usr/sbin/NetworkManager') || isFile(root, '/sbin/NetworkManager');
-}
-
-/** Whether the daemon runs now (only asked of the running system, never of an image). */
-export function nmRunning(root: string): boolean {
-  return pidAlive(root);
-}
-
-function nmEnabled(root: string): boolean {
-  return listDir(root, '/etc/systemd/system')
-    .filter((d) => d.endsWith('.wants'))
-    .some((d) => exists(root, `/etc/systemd/system/${d}/NetworkManager.service`));
-}
-
-/** NM's unmanaged-devices spec entries that name this device (interface-name:, mac:, *). */
-function unmanagedBySpec(spec: string[], ctx: Context): string | undefined {
-  const macs = [ctx.device.address, ctx.device.permAddress].filter(Boolean).map((m) => (m as string).toLowerCase());
-  for (const e of spec) {
-    if (e === '*' || e === 'type:ethernet' || e === `interface-name:${ctx.ifname}` || e === `interface-name:=${ctx.ifname}`) return e;
-    if (e.startsWith('mac:') && macs.includes(e.slice(4).toLowerCase())) return e;
-  }
-  return undefined;
-}
-
-/** Whether NetworkManager manages (or will manage at boot) the interface, read from the tree. */
-export function nmManages(ctx: Context): { manages: boolean; reason: string } {
-  const { root, ifname } = ctx;
-  if (!nmInstalled(root)) return { manages: false, reason: 'NetworkManager is not installed' };
-  const running = nmRunning(root);
-  if (!running && !nmEnabled(root)) return { manages: false, reason: 'NetworkManager is installed but not enabled' };
-  const conf = confLines(root);
-  const plugins = listValues(iniGet(conf, 'main', 'plugins'));
-  const spec = unmanagedBySpec(listValues(iniGet(conf, 'keyfile', 'unmanaged-devices')), ctx);
-  if (spec) return { manages: false, reason: `NetworkManager's unmanaged-devices lists ${spec}` };
-  if (plugins.includes('ifupdown') && iniGet(conf, 'ifupdown', 'managed') !== 'true') {
-    // Lazy import: ifupdown.ts imports this module too.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { ifupdownFacts } = require('./ifupdown') as typeof import('./ifupdown');
-    const owners = ifupdownFacts(ctx).owners;
-    if (owners.length) {
-      return { manages: false, reason: `${ifname} has an iface stanza in ${owners[0]}, so NetworkManager's ifupdown plugin (managed=false) leaves it alone` };
-    }
-  }
-  // 85-nm-unmanaged.rules: veth devices are unmanaged unless named eth[0-9]*.
-  if ((ctx.device.kind === 'veth' || ctx.device.driver === 'veth') && !/^eth[0-9]/.test(ifname)) {
-    return { manages: false, reason: 'NetworkManager leaves veth devices unmanaged (85-nm-unmanaged.rules)' };
-  }
-  return { manages: true, reason: `NetworkManager is ${running ? 'running' : 'enabled'} and nothing marks ${ifname} unmanaged` };
-}
-
 /** Profiles on disk that activate on the device: bound by interface-name or MAC, else unbound ethernet ones. */
 export function owningProfiles(ctx: Context): string[] {
   const macs = [ctx.device.address, ctx.device.permAddress].filter(Boolean).map((m) => (m as string).toLowerCase());
@@ -114,7 +39,7 @@ export function owningProfiles(ctx: Context): string[] {
     if (name.startsWith('.') || /(~|\.bak|\.tmp|\.orig|\.rej|\.dpkg-\w+|\.rpm\w+)$/.test(name)) continue;
     const file = `${PROFILE_DIR}/${name}`;
     if (readEntry(ctx.root, file).kind !== 'file') continue;
-    const ls = lines(ctx.root, file);
+    const ls = keyFileLines(ctx.root, file);
     const iface = iniGet(ls, 'connection', 'interface-name');
     const mac = ['ethernet', '802-3-ethernet', 'wifi', '802-11-wireless']
       .map((g) => iniGet(ls, g, 'mac-address'))
