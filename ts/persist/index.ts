@@ -191,7 +191,7 @@ export function listPersisted(opts?: { root?: string; ifname?: string }): Persis
       ifname: name,
       backend: rec.backend,
       settings: { ...rec.settings },
-      files: [...rec.files.map((f) => f.path), ...(rec.backend === 'udev' ? [STATE_FILE] : [])],
+      files: [...rec.files.map((f) => f.path), ...(BACKENDS[rec.backend].alsoHeldIn ?? [])],
     }));
 }
 

@@ -105,9 +105,26 @@ export interface Rendered {
   notes: string[];
 }
 
-/** One persistence backend: pure rendering from the tree under the root; index.ts writes. */
+/**
+ * One persistence backend: pure rendering from the tree under the root; index.ts validates,
+ * locks, writes and keeps the state file, so a backend never touches a file itself. A new backend
+ * touches these places, and no other:
+ * - its own file, `ts/persist/NAME.ts`, exporting this interface (read-only facts about the
+ *   system it needs go into `probes.ts`, shared with detection);
+ * - `BackendName` and `BACKEND_NAMES` below (the API, `--backend` of persist, doctor and guard
+ *   check against them);
+ * - `BACKENDS` and the candidate order in `detect.ts` (where `auto` tries it, and why);
+ * - the backend list in the help of `ts/cli/commands/persist.ts`, and the Backends table of docs/persistence.md;
+ * - tests: `test/unit/persist-*.test.ts` (detection, round trips) and a
+ *   `test/kernel/persist-NAME.test.ts` against the real consumer of its files.
+ */
 export interface Backend {
   name: BackendName;
+  /**
+   * Files besides the ones it records that hold the settings (listPersisted shows them): the
+   * udev rule's `reapply` reads them from the state file.
+   */
+  alsoHeldIn?: readonly string[];
   /** Why this backend cannot hold `settings` for the device here; undefined when it can. */
   cannot(ctx: Context, settings: readonly Setting[]): string | undefined;
   /**

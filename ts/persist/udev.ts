@@ -46,6 +46,7 @@ function render(ctx: Context): Buffer {
 
 export const udev: Backend = {
   name: 'udev',
+  alsoHeldIn: [STATE_FILE],
 
   cannot(ctx) {
     if (!['/usr/lib/udev/rules.d', '/lib/udev/rules.d', '/etc/udev'].some((d) => exists(ctx.root, d))) return 'udev is not installed';
