@@ -1,4 +1,5 @@
 // A fake device for persistence logic tests: the fake binding with link facts (kind, MACs).
+import assert from 'assert/strict';
 import { KERNEL_FEATURE_NAMES } from '../../ts/core/catalogue';
 import { NativeBinding, NativeLink, useBinding } from '../../ts/binding';
 import { FakeBinding } from './fake-binding';
@@ -48,5 +49,8 @@ export function persistFixture(tag: string, use: (fake: PersistFake, root: TempR
   afterEach(() => {
     useBinding(prev);
     root?.remove();
+    const left = [...TempRoot.live];
+    for (const r of left) r.remove();
+    assert.deepEqual(left.map((r) => r.dir), [], 'the test left temp trees behind');
   });
 }

@@ -8,10 +8,13 @@ import * as path from 'path';
 import { must } from './netns';
 
 export class TempRoot {
+  /** Every tree made and not yet removed in this process (persistFixture fails a test that leaves one). */
+  static readonly live = new Set<TempRoot>();
   readonly dir: string;
 
   constructor(tag = 'root') {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `nicoff-persist-${tag}-`));
+    TempRoot.live.add(this);
   }
 
   path(p: string): string {
@@ -64,8 +67,14 @@ export class TempRoot {
     return out;
   }
 
+  /** Empties the tree (a test that starts over with another system). */
+  clear(): void {
+    for (const n of fs.readdirSync(this.dir)) fs.rmSync(this.path(n), { recursive: true, force: true });
+  }
+
   remove(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
+    TempRoot.live.delete(this);
   }
 }
 

@@ -18,9 +18,9 @@ describe('persist ifupdown: the real ifup applies what was written (namespace)',
     addUdev(root, 241); // Buster-like: no .link checksum keys, so auto picks ifupdown
   });
   afterEach(() => {
+    root?.remove();
     releaseSockets();
-    ns.destroy();
-    root.remove();
+    ns?.destroy();
   });
 
   it('ifup -i <written file> --allow=hotplug turns rx and tx off', async () => {

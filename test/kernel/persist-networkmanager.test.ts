@@ -38,9 +38,9 @@ describe('persist networkmanager: nmcli --offline reads the profile back unchang
     root.write(PROFILE_PATH, fixture, 0o600);
   });
   afterEach(() => {
+    root?.remove();
     releaseSockets();
-    ns.destroy();
-    root.remove();
+    ns?.destroy();
   });
 
   it('edits the owning profile; NM reads it back byte for byte; unpersist restores the original', async () => {

@@ -51,7 +51,7 @@ describe('persist: crashes and concurrent writers (real processes)', function ()
     root = new TempRoot('safety');
     addUdev(root);
   });
-  afterEach(() => root.remove());
+  afterEach(() => root?.remove());
 
   it('kill -9 during atomic writes: the file is always one whole version; stale temp files are swept', async () => {
     const file = root.path('/etc/big.conf');

@@ -33,9 +33,9 @@ describe('persist systemd-link: udevadm net_setup_link applies the written file 
     fs.mkdirSync(root.path('/etc/systemd/network'), { recursive: true }); // Debian ships it empty
   });
   afterEach(() => {
+    root?.remove();
     releaseSockets();
-    ns.destroy();
-    root.remove();
+    ns?.destroy();
   });
 
   it('sets the features and keeps the naming of the file it displaces', async () => {

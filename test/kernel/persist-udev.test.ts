@@ -39,9 +39,9 @@ describe('persist udev: the rule re-applies the recorded settings as udev runs i
     fs.mkdirSync(root.path('/etc/udev/rules.d'), { recursive: true }); // as udev ships it
   });
   afterEach(() => {
+    root?.remove();
     releaseSockets();
-    ns.destroy();
-    root.remove();
+    ns?.destroy();
   });
 
   it('udevadm test lists the reapply command; running it turns the features off', async () => {

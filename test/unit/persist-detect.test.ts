@@ -52,8 +52,7 @@ describe('persist: backend detection (temp trees)', () => {
   it('NetworkManager installed but not enabled does not manage anything', () => {
     addUdev(root, 252);
     addNetworkManager(root);
-    root.remove();
-    root = new TempRoot('detect');
+    root.clear();
     addUdev(root, 252);
     root.write('/usr/sbin/NetworkManager', 'x');
     assert.equal(detectBackend('eth0', { root: root.dir }).backend, 'systemd-link');
@@ -104,8 +103,7 @@ describe('persist: backend detection (temp trees)', () => {
     addIfupdown(root);
     root.write('/etc/network/ifupdown2/ifupdown2.conf', 'addon_scripts_support=0\n');
     await assert.rejects(persist('eth0', { rx: false }, { root: root.dir, apply: false, backend: 'ifupdown' }), /ifupdown2 is installed/);
-    root.remove();
-    root = new TempRoot('detect');
+    root.clear();
     addUdev(root, 241);
     addIfupdown(root);
     fs.rmSync(root.path('/etc/network/if-up.d/ethtool'));
@@ -188,8 +186,7 @@ describe('persist: systemd .link placement and the naming trap', () => {
   });
 
   it('keys newer than the udev version are refused; tso is both TCP keys', async () => {
-    root.remove();
-    root = new TempRoot('link');
+    root.clear();
     addUdev(root, 249);
     await assert.rejects(persist('eth0', { 'rx-gro-hw': false }, { root: root.dir, apply: false, backend: 'systemd-link' }), /needs 250/);
     const r = await persist('eth0', { tso: false }, { root: root.dir, apply: false, backend: 'systemd-link' });
