@@ -25,6 +25,7 @@ export const ErrorCode = Object.freeze({
   PERSIST_REFUSED: 'ERR_PERSIST_REFUSED',
   PERSIST_LOCK: 'ERR_PERSIST_LOCK',
   PERSIST_STATE: 'ERR_PERSIST_STATE',
+  PERSIST_PATH: 'ERR_PERSIST_PATH',
   // kernel log doctor and guard (ts/doctor/)
   LOG_FORMAT: 'ERR_LOG_FORMAT',
   JOURNAL: 'ERR_JOURNAL',

@@ -60,6 +60,7 @@ export class TempRoot {
           out[r + '/'] = (st.mode & 0o7777).toString(8);
           walk(r);
         } else if (st.isSymbolicLink()) out[r] = `-> ${fs.readlinkSync(this.path(r))}`;
+        else if (!st.isFile()) out[r] = `special ${(st.mode & 0o177777).toString(8)}`; // a FIFO is never opened
         else out[r] = `${(st.mode & 0o7777).toString(8)} ${crypto.createHash('sha256').update(fs.readFileSync(this.path(r))).digest('hex')}`;
       }
     };

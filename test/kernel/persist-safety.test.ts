@@ -1,14 +1,17 @@
 // Faults and races with real processes: kill -9 a writer at random moments (the file is always
-// the old or the new one, never torn, and the lock dies with the process), and several
-// `nic-offload persist` processes at once (the lock serializes them; no update is lost).
+// the old or the new one, never torn, and the lock dies with the process), several
+// `nic-offload persist` processes at once (the lock serializes them; no update is lost), and a
+// full file system under --root (the error leaves device and files as they were).
 import assert from 'assert/strict';
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { listPersisted, persist } from '../../ts/persist';
 import { writeFileAtomic } from '../../ts/persist/atomic-write';
 import { readState } from '../../ts/persist/state';
-import { addUdev, TempRoot } from '../helpers/persist-roots';
+import { addUdev, ethtoolFeatures, TempRoot } from '../helpers/persist-roots';
+import { must, TestNetns } from '../helpers/netns';
+import { releaseSockets } from '../../ts/core/device';
 import { BIG_A, BIG_B } from '../helpers/persist-crash-child';
 
 const REPO = path.join(__dirname, '..', '..');
@@ -102,5 +105,61 @@ describe('persist: crashes and concurrent writers (real processes)', function ()
       'GenericReceiveOffload', 'LargeReceiveOffload', 'ReceiveVLANCTAGHardwareAcceleration', 'TransmitVLANCTAGHardwareAcceleration', 'NTupleFilter']) {
       assert.match(text, new RegExp(`\\n${key}=no\\n`), key);
     }
+  });
+});
+
+describe('persist: a full file system under --root (tmpfs, a veth in a namespace, the CLI)', function () {
+  this.timeout(60000);
+  let mnt: TempRoot | undefined;
+  let ns: TestNetns | undefined;
+  afterEach(() => {
+    if (mnt) {
+      spawnSync('umount', [mnt.dir]);
+      mnt.remove();
+    }
+    mnt = undefined;
+    releaseSockets();
+    ns?.destroy();
+  });
+
+  /** Fills the file system at `dir` up to the last byte. */
+  function fill(dir: string): void {
+    const fd = fs.openSync(path.join(dir, 'filler'), 'w');
+    const block = Buffer.alloc(4096, 1);
+    try {
+      for (;;) fs.writeSync(fd, block);
+    } catch (e) {
+      assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  it('ENOSPC: exit 1 with code ENOSPC, the device unchanged, no file changed or left behind; with space, the same call works', () => {
+    ns = TestNetns.create('enospc');
+    ns.addVeth('eth7', 'eth7p');
+    mnt = new TempRoot('enospc');
+    must('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0755', 'tmpfs', mnt.dir]);
+    addUdev(mnt);
+    fs.mkdirSync(mnt.path('/etc/udev/rules.d'), { recursive: true });
+    fill(mnt.dir);
+    const before = Object.fromEntries(Object.entries(mnt.snapshot()).filter(([k]) => !k.startsWith('/var/lib/nic-offload')));
+    assert.equal(ethtoolFeatures(ns, 'eth7')['rx-checksumming'], true);
+    const argv = [DIST_CLI, 'persist', 'eth7', 'rx', 'off', '--netns', ns.name, '--root', mnt.dir, '--backend', 'udev', '--json'];
+    const r = spawnSync(process.execPath, argv, { encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.equal(ethtoolFeatures(ns, 'eth7')['rx-checksumming'], true, 'the device was not changed');
+    const err = JSON.parse(r.stdout).error;
+    assert.equal(err.code, 'ENOSPC');
+    assert.match(err.message, /^cannot write \/var\/lib\/nic-offload\/persisted\.json under .*: .*; nothing was changed$/);
+    const after = Object.fromEntries(Object.entries(mnt.snapshot()).filter(([k]) => !k.startsWith('/var/lib/nic-offload')));
+    assert.deepEqual(after, before);
+    assert.deepEqual(fs.readdirSync(mnt.path('/var/lib/nic-offload')), ['lock'], 'no temp file left');
+    // The same call with room to write: the setup above was not what failed.
+    fs.rmSync(mnt.path('/filler'));
+    const ok = spawnSync(process.execPath, argv, { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    assert.equal(ethtoolFeatures(ns, 'eth7')['rx-checksumming'], false);
+    assert.ok(mnt.exists('/etc/udev/rules.d/90-nic-offload-eth7.rules'));
   });
 });

@@ -3,7 +3,7 @@
 // injection attempts, and the live apply through the (fake) device.
 import assert from 'assert/strict';
 import * as fs from 'fs';
-import { listPersisted, persist, unpersist } from '../../ts/persist';
+import { detectBackend, listPersisted, persist, reapply, unpersist } from '../../ts/persist';
 import { addDefaultLink, addIfupdown, addNetworkManager, addUdev, TempRoot } from '../helpers/persist-roots';
 import { PersistFake, persistFixture } from '../helpers/persist-fake';
 import { nmcliReloadArgs } from '../../ts/persist/networkmanager';
@@ -173,6 +173,42 @@ describe('persist: files written and undone (temp trees, fake device)', () => {
     ]);
   });
 
+  it('a live change that fails leaves every file as it was (no temp file either)', async () => {
+    addUdev(root, 252);
+    addDefaultLink(root);
+    const before = tree(root);
+    fake.failSet = 1; // EPERM
+    await assert.rejects(persist('eth0', { rx: false }, { root: root.dir }), { code: 'EPERM' });
+    assert.deepEqual(tree(root), before);
+    const state = root.exists('/var/lib/nic-offload') ? fs.readdirSync(root.path('/var/lib/nic-offload')) : [];
+    assert.deepEqual(state.filter((n) => n !== 'lock'), [], 'no state file, no temp file');
+    assert.equal(root.exists('/etc/systemd/network'), false, 'the directory made for the file went again');
+  });
+
+  it('when putting the files in place fails after the live change, the device and the files are rolled back', async () => {
+    addUdev(root, 252);
+    fs.mkdirSync(root.path('/etc/udev/rules.d'), { recursive: true });
+    const before = tree(root);
+    const rule = '/etc/udev/rules.d/90-nic-offload-eth0.rules';
+    // Between the live change and the renames, something puts a directory where the rule goes.
+    const set = fake.setFeaturesAsync.bind(fake);
+    fake.setFeaturesAsync = async (...args) => {
+      const r = await set(...args);
+      root.write(`${rule}/x`, 'in the way\n');
+      return r;
+    };
+    await assert.rejects(persist('eth0', { rx: false, sg: false }, { root: root.dir, backend: 'udev' }), (e: Error & { code: string }) => {
+      assert.equal(e.code, 'EISDIR');
+      assert.match(e.message, /^cannot write \/etc\/udev\/rules\.d\/90-nic-offload-eth0\.rules under .*; nothing was changed$/);
+      return true;
+    });
+    assert.equal(fake.active('eth0', 'rx-checksum'), true, 'rolled back');
+    assert.equal(fake.active('eth0', 'tx-scatter-gather'), true);
+    fs.rmSync(root.path(rule), { recursive: true });
+    assert.deepEqual(tree(root), before, 'the state file written first was taken back');
+    assert.deepEqual(fs.readdirSync(root.path('/var/lib/nic-offload')), ['lock']);
+  });
+
   it('refuses files it did not write and masks, writing nothing', async () => {
     addUdev(root, 241);
     addIfupdown(root);
@@ -212,6 +248,31 @@ describe('persist: files written and undone (temp trees, fake device)', () => {
     await assert.rejects(persist('eth0', { rx: false }, { root: root.path('/missing') }), { code: 'ERR_INVALID_ROOT' });
     assert.deepEqual(root.snapshot(), before);
     assert.equal(fake.calls.filter((c) => c.fn === 'setFeatures').length, 0);
+  });
+
+  it("an empty root or netns is refused, never taken for this system's", async () => {
+    addUdev(root, 252);
+    await persist('eth0', { rx: false }, { root: root.dir, apply: false });
+    const before = root.snapshot();
+    const calls = fake.calls.length;
+    // Dry runs only: were '' taken for '/', nothing may be written to this machine's /etc.
+    const emptyRoot: Array<() => unknown> = [
+      () => persist('eth0', { rx: false }, { root: '', dryRun: true }),
+      () => unpersist('eth0', undefined, { root: '', dryRun: true }),
+      () => detectBackend('eth0', { root: '' }),
+      () => listPersisted({ root: '' }),
+      () => reapply('eth0', { root: '' }),
+    ];
+    for (const call of emptyRoot) await assert.rejects(async () => call(), { code: 'ERR_INVALID_ROOT' }, call.toString());
+    const emptyNetns: Array<() => unknown> = [
+      () => persist('eth0', { rx: false }, { root: root.dir, netns: '' }),
+      () => unpersist('eth0', undefined, { root: root.dir, netns: '' }),
+      () => detectBackend('eth0', { root: root.dir, netns: '' }),
+      () => reapply('eth0', { root: root.dir, netns: '' }),
+    ];
+    for (const call of emptyNetns) await assert.rejects(async () => call(), { code: 'ERR_INVALID_NETNS' }, call.toString());
+    assert.deepEqual(root.snapshot(), before);
+    assert.equal(fake.calls.length, calls, 'the device was not even read');
   });
 
   it('an absent device: an error when applying, fine with apply: false (image builders)', async () => {

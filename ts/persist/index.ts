@@ -6,14 +6,14 @@ import { setFeatures } from '../core';
 import { argTypeError, ErrorCode, NicOffloadError } from '../errors';
 import type { SetResult } from '../core';
 import { validateChanges, validateOptions } from '../validate';
-import { removeEmptyDir, removeFileDurable, writeFileAtomic } from './atomic-write';
+import { Pending, prepareRemove, prepareWrite } from './atomic-write';
 import { BACKENDS, choose, Choice } from './detect';
 import { unifiedDiff } from './diff';
 import { deviceFacts, validatePersistIfname } from './facts';
 import { acquireLock } from './lock';
 import { canonicalName, canonicalSettings, mergeSettings, settingsRecord } from './names';
 import { LOCK_FILE, readState, serializeState, STATE_FILE, State } from './state';
-import { exists, hostPath, readBytes, resolveRoot } from './tree';
+import { exists, readBytes, resolveRoot } from './tree';
 import { BACKEND_NAMES, BackendName, Context, FileEdit, PersistedEntry, PersistedFile, PersistOptions, PersistResult, Setting } from './types';
 
 export type { BackendName, PersistOptions, PersistResult, PersistedEntry, PersistedFile, FileAction } from './types';
@@ -30,17 +30,26 @@ interface Opts {
   dryRun: boolean;
 }
 
+/** An empty netns must never mean "this host" by accident (undefined does). */
+function emptyNetns(): NicOffloadError {
+  return new NicOffloadError('invalid network namespace "": give a name from "ip netns list" or an absolute path (leave it out for this one)', {
+    code: ErrorCode.INVALID_NETNS,
+    netns: '',
+  });
+}
+
 function checkOptions(opts: unknown): Opts {
   const o = validateOptions<PersistOptions>(opts);
   for (const k of ['apply', 'dryRun'] as const) {
     if (o[k] !== undefined && typeof o[k] !== 'boolean') throw argTypeError(`options.${k} must be a boolean`);
   }
   if (o.netns !== undefined && typeof o.netns !== 'string') throw argTypeError('options.netns must be a string');
+  if (o.netns === '') throw emptyNetns();
   const backend = o.backend ?? 'auto';
   if (backend !== 'auto' && !BACKEND_NAMES.includes(backend as BackendName)) {
     throw new NicOffloadError(`unknown backend ${JSON.stringify(backend)}: use auto, ${BACKEND_NAMES.join(', ')}`, { code: ErrorCode.INVALID_BACKEND });
   }
-  return { root: resolveRoot(o.root), netns: o.netns || undefined, backend, apply: o.apply !== false, dryRun: o.dryRun === true };
+  return { root: resolveRoot(o.root), netns: o.netns, backend, apply: o.apply !== false, dryRun: o.dryRun === true };
 }
 
 /** Which backend `persist` would use for the interface (with auto), and why. */
@@ -72,10 +81,94 @@ function report(path: string, before: Buffer | null, after: Buffer | null): Pers
 }
 
 type Update = (prior: { settings: Setting[]; backend?: BackendName }) => { settings: Setting[]; choose: (ctx: Context, s: Setting[]) => Choice };
+/** The live change, made between preparing the files and putting them in place. */
+type Apply = (dryRun: boolean) => Promise<SetResult>;
 
-/** Under the lock: read the state, render, write (state first, so a crash never loses track of a file), report. */
-async function commit(ctx: Context, o: Opts, update: Update, applied: SetResult | undefined): Promise<PersistResult> {
-  const lock = o.dryRun ? undefined : await acquireLock(hostPath(ctx.root, LOCK_FILE));
+interface Change {
+  path: string;
+  before: Buffer | null;
+  after: Buffer | null;
+  mode: number;
+  /** Directories to remove with the file when they are left empty. */
+  dirs?: string[];
+}
+
+/** A file system error while writing under the root, with the path, and whether all was set back. */
+function writeError(root: string, path: string, e: unknown, setBack = true): unknown {
+  if (e instanceof NicOffloadError || !(e instanceof Error) || typeof (e as NodeJS.ErrnoException).code !== 'string') return e;
+  const err = e as NodeJS.ErrnoException;
+  const outcome = setBack ? 'nothing was changed' : 'some files or the device could not be set back: check them';
+  return new NicOffloadError(`cannot write ${path}${root === '/' ? '' : ` under ${root}`}: ${err.message}; ${outcome}`, {
+    code: err.code as string,
+    errno: typeof err.errno === 'number' ? Math.abs(err.errno) : undefined,
+    syscall: err.syscall,
+  });
+}
+
+/** Sets back what a live change changed; false when that failed. */
+async function rollBack(applied: SetResult | undefined, netns: string | undefined): Promise<boolean> {
+  if (!applied?.changes.length) return true;
+  try {
+    await setFeatures(applied.ifname, new Map(applied.changes.map((c) => [c.name, c.before])), { netns });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes `changes` (the state file first, so a crash never loses track of a file) and makes the
+ * live change in between, so that an error leaves files and device as they were: every new
+ * content is prepared (temp files written and synced, directories made) before `apply`; only
+ * then are they renamed into place. When putting them in place fails after all, the files done
+ * so far get their bytes back and the live change is rolled back.
+ */
+async function write(ctx: Context, o: Opts, changes: readonly Change[], apply: Apply | undefined): Promise<SetResult | undefined> {
+  const pending: Array<{ change: Change; p: Pending }> = [];
+  const created: string[] = [];
+  try {
+    for (const c of changes) {
+      const p = c.after === null ? prepareRemove(ctx.root, c.path, c.dirs, ctx.ifname) : prepareWrite(ctx.root, c.path, c.after, { mode: c.mode, keepOwner: true, ifname: ctx.ifname }, created);
+      pending.push({ change: c, p });
+    }
+  } catch (e) {
+    const failed = changes[pending.length].path;
+    for (const { p } of [...pending].reverse()) p.abort();
+    throw writeError(ctx.root, failed, e);
+  }
+  let applied: SetResult | undefined;
+  try {
+    applied = apply ? await apply(false) : undefined;
+  } catch (e) {
+    for (const { p } of [...pending].reverse()) p.abort();
+    throw e;
+  }
+  const done: Change[] = [];
+  for (const [i, { change, p }] of pending.entries()) {
+    try {
+      p.commit();
+      done.push(change);
+    } catch (e) {
+      for (const { p: rest } of pending.slice(i + 1).reverse()) rest.abort();
+      let setBack = true;
+      for (const c of done.reverse()) {
+        try {
+          if (c.before === null) prepareRemove(ctx.root, c.path).commit();
+          else prepareWrite(ctx.root, c.path, c.before, { mode: c.mode, keepOwner: true }).commit();
+        } catch {
+          setBack = false; // the error below is still the one to act on
+        }
+      }
+      setBack = (await rollBack(applied, o.netns)) && setBack;
+      throw writeError(ctx.root, change.path, e, setBack);
+    }
+  }
+  return applied;
+}
+
+/** Under the lock: read the state, render, write and apply (write()), report. */
+async function commit(ctx: Context, o: Opts, update: Update, apply?: Apply): Promise<PersistResult> {
+  const lock = o.dryRun ? undefined : await acquireLock(ctx.root, LOCK_FILE);
   try {
     const st: State = readState(ctx.root);
     const prior = st.interfaces[ctx.ifname];
@@ -100,17 +193,13 @@ async function commit(ctx: Context, o: Opts, update: Update, applied: SetResult 
     const stateAfter = serializeState(next);
     const files = [...edits.map((e) => report(e.path, e.before, e.after)), report(STATE_FILE, stateBefore, stateAfter)];
     const notes = [...r.notes];
-    if (!o.dryRun) {
-      const write = (path: string, before: Buffer | null, after: Buffer | null, mode: number): void => {
-        if (after === null) {
-          if (before !== null) {
-            removeFileDurable(hostPath(ctx.root, path));
-            for (const d of [...(priorDirs.get(path) ?? [])].reverse()) removeEmptyDir(hostPath(ctx.root, d));
-          }
-        } else if (before === null || !before.equals(after)) writeFileAtomic(hostPath(ctx.root, path), after, mode);
-      };
-      write(STATE_FILE, stateBefore, stateAfter, 0o644);
-      for (const e of edits) write(e.path, e.before, e.after, e.mode);
+    let applied: SetResult | undefined;
+    if (o.dryRun) applied = apply ? await apply(true) : undefined;
+    else {
+      const changes: Change[] = [{ path: STATE_FILE, before: stateBefore, after: stateAfter, mode: 0o644 }, ...edits]
+        .filter((c) => action(c.before, c.after) !== 'unchanged')
+        .map((c) => (c.after === null ? { ...c, dirs: priorDirs.get(c.path) ?? [] } : c));
+      applied = await write(ctx, o, changes, apply);
       if (edits.some((e) => action(e.before, e.after) !== 'unchanged')) notes.push(...(backend.notify?.(ctx, r) ?? []));
     }
     return {
@@ -133,11 +222,13 @@ async function commit(ctx: Context, o: Opts, update: Update, applied: SetResult 
 /**
  * Applies `changes` live (unless `apply: false`) and records them, merged with what was recorded
  * for the interface before, in the backend `backend` picks (auto: detected). Idempotent: a second
- * identical call writes nothing (`changed: false`). Errors: ERR_INVALID_IFNAME, ERR_UNKNOWN_FEATURE,
- * ERR_INVALID_ROOT, ERR_INVALID_BACKEND, ERR_PERSIST_UNSUPPORTED (the backend cannot express a
- * feature here), ERR_PERSIST_REFUSED (a file that is not ours is in the way, or masked),
- * ERR_PERSIST_LOCK, ERR_PERSIST_STATE, and setFeatures' errors (ENODEV, EPERM, …). On error
- * nothing is written.
+ * identical call writes nothing (`changed: false`). Errors: ERR_INVALID_IFNAME, ERR_INVALID_NETNS,
+ * ERR_UNKNOWN_FEATURE, ERR_INVALID_ROOT, ERR_INVALID_BACKEND, ERR_PERSIST_UNSUPPORTED (the backend
+ * cannot express a feature here), ERR_PERSIST_REFUSED (a file that is not ours is in the way,
+ * masked, or a symbolic link), ERR_PERSIST_PATH (a path leaves the root), ERR_PERSIST_LOCK,
+ * ERR_PERSIST_STATE, the file system's (ENOSPC, EROFS, …) and setFeatures' errors (ENODEV, EPERM,
+ * …). On error no file and no device setting has changed: the files are prepared first, the
+ * device is changed next, and the files are put in place last.
  */
 export async function persist(ifname: string, changes: Record<string, boolean>, opts?: PersistOptions): Promise<PersistResult> {
   validatePersistIfname(ifname);
@@ -148,11 +239,11 @@ export async function persist(ifname: string, changes: Record<string, boolean>, 
   const wanted = canonicalSettings(list, facts.names, ifname);
   const ctx: Context = { root: o.root, ifname, device: facts.device };
   const update: Update = (prior) => ({ settings: mergeSettings(prior.settings, wanted), choose: (c, s) => choose(c, s, o.backend) });
-  // Everything knowable fails before the device changes: a backend that cannot hold the
-  // settings, a file in the way. (The real commit below checks again, under the lock.)
-  if (!o.dryRun) await commit(ctx, { ...o, dryRun: true }, update, undefined);
-  const applied = o.apply ? await setFeatures(ifname, changes, { netns: o.netns, dryRun: o.dryRun }) : undefined;
-  return commit(ctx, o, update, applied);
+  const apply: Apply | undefined = o.apply ? (dryRun) => setFeatures(ifname, changes, { netns: o.netns, dryRun }) : undefined;
+  // What the tree alone refuses (a backend that cannot hold the settings, a file in the way)
+  // fails here, before even the lock file is made. (The real commit checks again, under the lock.)
+  if (!o.dryRun) await commit(ctx, { ...o, dryRun: true }, update);
+  return commit(ctx, o, update, apply);
 }
 
 /**
@@ -176,7 +267,6 @@ export async function unpersist(ifname: string, names?: string[], opts?: Persist
       choose: () =>
         prior.backend ? { backend: prior.backend, reason: 'the backend recorded by persist' } : { ...choose(ctx, [], 'auto'), reason: 'nothing is recorded for it' },
     }),
-    undefined,
   );
 }
 
@@ -202,6 +292,7 @@ export function listPersisted(opts?: { root?: string; ifname?: string }): Persis
 export async function reapply(ifname: string, opts?: { root?: string; netns?: string }): Promise<SetResult | undefined> {
   validatePersistIfname(ifname);
   const o = validateOptions<{ root: string; netns: string }>(opts);
+  if (o.netns === '') throw emptyNetns();
   const rec = readState(resolveRoot(o.root)).interfaces[ifname];
   if (!rec) return undefined;
   return setFeatures(ifname, new Map(Object.entries(rec.settings)), { netns: o.netns });

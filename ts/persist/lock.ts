@@ -2,12 +2,14 @@
 // flock(1) (util-linux) takes it on a descriptor this process opened and passes down as fd 3:
 // flock locks belong to the open file description, so the lock stays with this process after
 // flock(1) exits, and the kernel drops it when the descriptor closes, including when the
-// process is killed. No stale lock files, no pid guessing.
+// process is killed. No stale lock files, no pid guessing. The file is opened inside the root
+// with O_NOFOLLOW: a symlink (or a FIFO, a device) there is refused, never followed.
 import { spawn } from 'child_process';
 import * as fs from 'fs';
-import { ErrorCode, NicOffloadError } from '../errors';
-import { ensureDir } from './atomic-write';
 import * as path from 'path';
+import { ErrorCode, NicOffloadError } from '../errors';
+import { ensureDirIn } from './atomic-write';
+import { at, closeDir, notRegular } from './confined';
 
 export interface Lock {
   release(): void;
@@ -25,10 +27,26 @@ function flockBinary(): string {
   return found;
 }
 
-/** Waits (up to `timeoutSec`) for the exclusive lock on `file`. */
-export async function acquireLock(file: string, timeoutSec = 60): Promise<Lock> {
-  ensureDir(path.dirname(file));
-  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+/** Waits (up to `timeoutSec`) for the exclusive lock on target path `file` under `root`. */
+export async function acquireLock(root: string, file: string, timeoutSec = 60): Promise<Lock> {
+  const dir = ensureDirIn(root, path.posix.dirname(file));
+  let fd: number;
+  try {
+    const flags = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+    try {
+      fd = fs.openSync(at(dir.fd, path.posix.basename(file)), flags, 0o644);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ELOOP') throw e;
+      throw notRegular(file, fs.lstatSync(at(dir.fd, path.posix.basename(file))));
+    }
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) {
+      fs.closeSync(fd);
+      throw notRegular(file, st);
+    }
+  } finally {
+    closeDir(dir);
+  }
   let stderr = '';
   const status = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(flockBinary(), ['--exclusive', '--wait', String(timeoutSec), '3'], { stdio: ['ignore', 'ignore', 'pipe', fd] });

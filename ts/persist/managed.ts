@@ -18,16 +18,15 @@ export function sha256(data: Buffer): string {
 
 /**
  * The content of a file the package owns, or null when there is none. A file that is masked (a
- * link to /dev/null), not a regular file, or written by someone else is refused
- * (ERR_PERSIST_REFUSED), with `hint` saying what to do instead.
+ * link to /dev/null), a symbolic link, not a regular file, or written by someone else is refused
+ * (ERR_PERSIST_REFUSED), with `hint` saying what to do instead: the package writes and removes
+ * only regular files, never what a link points to.
  */
 export function readOwned(root: string, file: string, ifname: string, hint = ''): Buffer | null {
   const entry = readEntry(root, file);
-  if (entry.kind === 'masked' || entry.kind === 'other') {
-    throw new NicOffloadError(`${file} is ${entry.kind === 'masked' ? 'masked (a link to /dev/null)' : 'not a regular file'}; leaving it alone`, {
-      code: ErrorCode.PERSIST_REFUSED,
-      ifname,
-    });
+  if (entry.kind === 'masked' || entry.kind === 'other' || (entry.kind === 'file' && entry.symlink)) {
+    const what = entry.kind === 'masked' ? 'masked (a link to /dev/null)' : entry.kind === 'file' ? 'a symbolic link' : 'not a regular file';
+    throw new NicOffloadError(`${file} is ${what}; leaving it alone`, { code: ErrorCode.PERSIST_REFUSED, ifname });
   }
   const data = entry.kind === 'file' ? entry.data : null;
   if (data && !isOwned(data)) {

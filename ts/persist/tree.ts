@@ -1,12 +1,18 @@
-// Reading the target system's tree under a root prefix. Symlinks are resolved inside the root
-// (an image's absolute link /etc/x -> /usr/lib/x means <root>/usr/lib/x, never the host's file).
+// Reading the target system's tree under a root prefix. Every path is resolved inside the root
+// (confined.ts): an image's absolute link /etc/x -> /usr/lib/x means <root>/usr/lib/x, never the
+// host's file, and a path that climbs out of the root is refused (ERR_PERSIST_PATH).
 import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCode, NicOffloadError } from '../errors';
+import { at, closeDir, lstatAt, openDir, openParent } from './confined';
 
-/** Checks and normalises a root prefix: an absolute path to an existing directory. */
+/**
+ * Checks and normalises a root prefix: an absolute path to an existing directory. Undefined
+ * means '/'; an empty string is refused (it must never mean "this host" by accident).
+ */
 export function resolveRoot(root: unknown): string {
-  if (root === undefined || root === null || root === '') return '/';
+  if (root === undefined || root === null) return '/';
+  if (root === '') throw new NicOffloadError('invalid root "": give an absolute directory path (/ for this system)', { code: ErrorCode.INVALID_ROOT });
   if (typeof root !== 'string' || root.includes('\0') || !path.isAbsolute(root)) {
     throw new NicOffloadError(`invalid root ${JSON.stringify(root)}: give an absolute directory path`, { code: ErrorCode.INVALID_ROOT });
   }
@@ -20,38 +26,52 @@ export function resolveRoot(root: unknown): string {
   return real;
 }
 
-/** Host path of a path on the target system. */
-export function hostPath(root: string, p: string): string {
-  return root === '/' ? p : path.join(root, p);
-}
-
 export type Entry =
   | { kind: 'missing' }
   | { kind: 'masked' } // a symlink to /dev/null
   | { kind: 'file'; data: Buffer; mode: number; symlink: boolean }
-  | { kind: 'other' }; // a directory, device, or a link loop
+  | { kind: 'other' }; // a directory, device or FIFO
+
+const MAX_LINKS = 40;
 
 /** What is at target path `p` (following symlinks inside the root). */
 export function readEntry(root: string, p: string): Entry {
   let cur = p;
   let symlink = false;
-  for (let hops = 0; hops < 16; hops++) {
-    let st: fs.Stats;
+  for (let hops = 0; hops <= MAX_LINKS; hops++) {
+    const base = path.posix.basename(cur);
+    if (base === '' || base === '.' || base === '..') {
+      const d = openDir(root, cur);
+      closeDir(d);
+      return d ? { kind: 'other' } : { kind: 'missing' };
+    }
+    const parent = openParent(root, cur);
+    if (!parent) return { kind: 'missing' };
+    const { dir, name } = parent;
     try {
-      st = fs.lstatSync(hostPath(root, cur));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return { kind: 'missing' };
-      throw e;
+      const st = lstatAt(dir.fd, name);
+      if (!st) return { kind: 'missing' };
+      if (st.isSymbolicLink()) {
+        symlink = true;
+        const target = fs.readlinkSync(at(dir.fd, name));
+        if (target === '/dev/null') return { kind: 'masked' };
+        // Left unnormalised: openDir resolves each ".." itself (and refuses one above the root).
+        cur = target.startsWith('/') ? target : `${dir.path}/${target}`;
+        continue;
+      }
+      if (!st.isFile()) return { kind: 'other' };
+      // O_NONBLOCK: a FIFO swapped in after the lstat cannot make the open wait.
+      const fd = fs.openSync(at(dir.fd, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+      try {
+        const fst = fs.fstatSync(fd);
+        if (!fst.isFile()) return { kind: 'other' };
+        return { kind: 'file', data: fs.readFileSync(fd), mode: fst.mode & 0o7777, symlink };
+      } finally {
+        fs.closeSync(fd);
+      }
+    } finally {
+      closeDir(dir);
     }
-    if (st.isSymbolicLink()) {
-      symlink = true;
-      const target = fs.readlinkSync(hostPath(root, cur));
-      if (target === '/dev/null') return { kind: 'masked' };
-      cur = path.posix.resolve(path.posix.dirname(cur), target);
-      continue;
-    }
-    if (!st.isFile()) return { kind: 'other' };
-    return { kind: 'file', data: fs.readFileSync(hostPath(root, cur)), mode: st.mode & 0o7777, symlink };
   }
   return { kind: 'other' };
 }
@@ -68,20 +88,26 @@ export function isFile(root: string, p: string): boolean {
 
 /** Whether something (file, dir or link) exists at `p`. */
 export function exists(root: string, p: string): boolean {
+  if (path.posix.basename(p) === '') return true;
+  const parent = openParent(root, p);
+  if (!parent) return false;
   try {
-    fs.lstatSync(hostPath(root, p));
-    return true;
-  } catch {
-    return false;
+    return lstatAt(parent.dir.fd, parent.name) !== null;
+  } finally {
+    closeDir(parent.dir);
   }
 }
 
 /** Names in directory `dir` on the target (sorted; [] when missing). */
 export function listDir(root: string, dir: string): string[] {
+  const d = openDir(root, dir);
+  if (!d) return [];
   try {
-    return fs.readdirSync(hostPath(root, dir)).sort();
+    return fs.readdirSync(`/proc/self/fd/${d.fd}`).sort();
   } catch {
     return [];
+  } finally {
+    closeDir(d);
   }
 }
 
