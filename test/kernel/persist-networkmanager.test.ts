@@ -3,6 +3,7 @@
 // --offline only for `connection add` and `connection modify`, which read a keyfile on stdin and
 // print the keyfile NM would write). The device is a veth named eth7, which NM would manage.
 import assert from 'assert/strict';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { persist, unpersist } from '../../ts/persist';
 import { NM_FEATURES } from '../../ts/persist/networkmanager';
@@ -58,6 +59,33 @@ describe('persist networkmanager: nmcli --offline reads the profile back unchang
 
     await unpersist('eth7', undefined, { root: root.dir });
     assert.equal(root.read(PROFILE_PATH), fixture);
+  });
+
+  it('a CRLF profile with non-UTF-8 bytes, owned by nobody:nogroup 0640: NM reads the added keys; every other byte, the owner and the mode stay', async () => {
+    const comment = Buffer.from('# r\xe9seau du bureau\r\n', 'latin1'); // latin-1, not UTF-8: NM skips comments
+    const original = Buffer.concat([comment, Buffer.from(fixture.replace(/\n/g, '\r\n'))]);
+    const file = root.path(PROFILE_PATH);
+    fs.writeFileSync(file, original);
+    fs.chownSync(file, 65534, 65534);
+    fs.chmodSync(file, 0o640);
+    await persist('eth7', { rx: false, tx: false }, { root: root.dir, netns: ns.name });
+    assert.equal(ethtoolFeatures(ns, 'eth7')['rx-checksumming'], false, 'applied live');
+    const written = fs.readFileSync(file);
+    assert.deepEqual(written.subarray(0, comment.length), comment);
+    const text = written.subarray(comment.length).toString('utf8');
+    assert.doesNotMatch(text, /[^\r]\n/, 'every line ends in CRLF');
+    // NetworkManager's keyfile code reads the keys; what it would write is the LF file plus them.
+    const lf = text.replace(/\r\n/g, '\n');
+    assert.match(lf, /\n\[ethtool\]\nfeature-rx=false\nfeature-tx=false\n\n/);
+    const r = spawnSync('nmcli', ['--offline', 'connection', 'modify', 'connection.id', 'Wired eth7'], { input: written, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, lf);
+    const st = fs.statSync(file);
+    assert.deepEqual([st.uid, st.gid, st.mode & 0o7777], [65534, 65534, 0o640]);
+    await unpersist('eth7', undefined, { root: root.dir });
+    assert.deepEqual(fs.readFileSync(file), original);
+    const after = fs.statSync(file);
+    assert.deepEqual([after.uid, after.gid, after.mode & 0o7777], [65534, 65534, 0o640]);
   });
 
   it('its own profile (no profile binds the device) is what NM would write', async () => {

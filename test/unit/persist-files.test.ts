@@ -74,6 +74,57 @@ describe('persist: files written and undone (temp trees, fake device)', () => {
       assert.equal(root.read(PROFILE_PATH), (PROFILE + '\n[ethtool]\nfeature-rx=true\nfeature-sg=false\n').replace('mtu=1500', 'mtu=9000'));
     });
 
+    it('edits a profile as bytes: non-UTF-8 bytes, owner, group and mode stay; unpersist gives back the exact bytes', async () => {
+      // Latin-1 bytes E9 and FF (not UTF-8) in the id, a UTF-8 comment at the end.
+      const odd = (text: string): Buffer => Buffer.concat([Buffer.from(text.replace('id=Wired eth0', 'id=Caf\u00e9 \u00ff'), 'latin1'), Buffer.from('# \u00fc stays UTF-8\n', 'utf8')]);
+      const file = root.path(PROFILE_PATH);
+      fs.writeFileSync(file, odd(PROFILE));
+      fs.chownSync(file, 65534, 65534); // nobody:nogroup
+      fs.chmodSync(file, 0o640);
+      const stat = (): [number, number, number] => {
+        const st = fs.statSync(file);
+        return [st.uid, st.gid, st.mode & 0o7777];
+      };
+      await persist('eth0', { rx: false }, { root: root.dir, apply: false });
+      assert.deepEqual(fs.readFileSync(file), odd(withEthtool('feature-rx=false\n')));
+      assert.deepEqual(stat(), [65534, 65534, 0o640]);
+      await persist('eth0', { tx: false }, { root: root.dir, apply: false });
+      assert.deepEqual(fs.readFileSync(file), odd(withEthtool('feature-rx=false\nfeature-tx=false\n')));
+      await unpersist('eth0', undefined, { root: root.dir });
+      assert.deepEqual(fs.readFileSync(file), odd(PROFILE));
+      assert.deepEqual(stat(), [65534, 65534, 0o640]);
+      // Edited by someone in between: only the keys go, the other bytes stay as they are.
+      await persist('eth0', { rx: false }, { root: root.dir, apply: false });
+      const edited = Buffer.from(fs.readFileSync(file).toString('latin1').replace('mtu=1500', 'mtu=9000'), 'latin1');
+      fs.writeFileSync(file, edited);
+      await unpersist('eth0', undefined, { root: root.dir });
+      assert.deepEqual(fs.readFileSync(file), Buffer.from(edited.toString('latin1').replace('feature-rx=false\n', ''), 'latin1'));
+      assert.deepEqual(stat(), [65534, 65534, 0o640]);
+    });
+
+    it("keeps the file's line ending (CRLF) in the lines it adds, and an unterminated last line", async () => {
+      const crlf = (t: string): string => t.replace(/\n/g, '\r\n');
+      root.write(PROFILE_PATH, crlf(PROFILE), 0o600);
+      await persist('eth0', { rx: false }, { root: root.dir, apply: false });
+      assert.equal(root.read(PROFILE_PATH), crlf(withEthtool('feature-rx=false\n')));
+      await persist('eth0', { tx: false }, { root: root.dir, apply: false });
+      assert.equal(root.read(PROFILE_PATH), crlf(withEthtool('feature-rx=false\nfeature-tx=false\n')));
+      await unpersist('eth0', undefined, { root: root.dir });
+      assert.equal(root.read(PROFILE_PATH), crlf(PROFILE));
+      // A value it replaces keeps its CR; a group it appends at the end is CRLF too.
+      const tail = crlf(PROFILE.replace('[ethernet]\nmtu=1500\n', '') + '\n[ethtool]\nfeature-rx=true\n');
+      root.write(PROFILE_PATH, tail, 0o600);
+      await persist('eth0', { rx: false, tso: false }, { root: root.dir, apply: false });
+      assert.equal(root.read(PROFILE_PATH), tail.replace('feature-rx=true\r\n', 'feature-rx=false\r\nfeature-tso=false\r\n'));
+      await unpersist('eth0', undefined, { root: root.dir });
+      const open = PROFILE.trimEnd(); // no newline after "mtu=1500"
+      root.write(PROFILE_PATH, open, 0o600);
+      await persist('eth0', { rx: false }, { root: root.dir, apply: false });
+      assert.equal(root.read(PROFILE_PATH), withEthtool('feature-rx=false\n').trimEnd());
+      await unpersist('eth0', undefined, { root: root.dir });
+      assert.equal(root.read(PROFILE_PATH), open);
+    });
+
     it('writes its own profile when none binds the device', async () => {
       fs.rmSync(root.path(PROFILE_PATH));
       const r = await persist('eth0', { rx: false }, { root: root.dir, apply: false });

@@ -1,6 +1,7 @@
 // Backend: NetworkManager connection profiles. The `[ethtool]` group's `feature-<name>=true|false`
 // keys of the profile(s) that activate on the device; NM applies them on activation. Only those
-// keys change: every other line stays byte-identical, and unpersist restores the file exactly.
+// keys change: every other line stays byte-identical (the file is edited as bytes, in its own line
+// ending), owner, group and mode stay, and unpersist restores the file exactly.
 // When no profile on disk binds the device (NM's in-memory "Wired connection 1"), the package
 // writes its own profile, the one `nmcli connection modify` would save for it.
 import { spawnSync } from 'child_process';
@@ -74,17 +75,24 @@ function newProfile(ifname: string): string {
 
 const keyOf = (name: string): string => `feature-${name}`;
 
-/** `text` with the ethtool group holding exactly `want` on top of what it had (keys kept in NM's sorted order). */
+/**
+ * `text` with the ethtool group holding exactly `want` on top of what it had (keys kept in NM's
+ * sorted order). Profiles are handled as latin1 strings, one character per byte, so every line
+ * it does not own stays byte-identical whatever its encoding. Lines it adds end the way the
+ * file's first line does (CRLF files stay CRLF); an unterminated last line stays unterminated.
+ */
 function applyKeys(text: string, want: ReadonlyMap<string, string | null>): string {
   let ls = parseIni(text);
+  const cr = /^[^\n]*\r\n/.test(text) ? '\r' : '';
+  const last = text !== '' && !text.endsWith('\n') ? ls[ls.length - 1] : undefined;
   const has = ls.some((l) => l.header === 'ethtool');
   if (!has) {
     if (![...want.values()].some((v) => v !== null)) return text;
     // A new group goes where NM's writer puts it: groups sorted by name, [connection] first.
     const at = ls.findIndex((l) => l.header !== undefined && l.header !== 'connection' && l.header > 'ethtool');
-    const group: IniLine[] = [{ text: '[ethtool]', group: 'ethtool', header: 'ethtool' }, { text: '', group: 'ethtool' }];
+    const group: IniLine[] = [{ text: `[ethtool]${cr}`, group: 'ethtool', header: 'ethtool' }, { text: cr, group: 'ethtool' }];
     if (at < 0) {
-      if (ls.length && ls[ls.length - 1].text.trim() !== '') ls.push({ text: '', group: ls[ls.length - 1].group });
+      if (ls.length && ls[ls.length - 1].text.trim() !== '') ls.push({ text: cr, group: ls[ls.length - 1].group });
       ls = [...ls, ...group];
     } else ls = [...ls.slice(0, at), ...group, ...ls.slice(at)];
   }
@@ -92,7 +100,7 @@ function applyKeys(text: string, want: ReadonlyMap<string, string | null>): stri
     const idx = ls.findIndex((l) => l.group === 'ethtool' && l.key === key);
     if (idx >= 0) {
       if (value === null) ls.splice(idx, 1);
-      else if (ls[idx].value !== value) ls[idx] = { ...ls[idx], text: `${key}=${value}`, value };
+      else if (ls[idx].value !== value) ls[idx] = { ...ls[idx], text: `${key}=${value}${ls[idx].text.endsWith('\r') ? '\r' : ''}`, value };
       continue;
     }
     if (value === null) continue;
@@ -102,7 +110,7 @@ function applyKeys(text: string, want: ReadonlyMap<string, string | null>): stri
     // After the last key that sorts before it; else right after the header.
     let pos = start + 1;
     for (let i = start + 1; i < end; i++) if (ls[i].key !== undefined && ls[i].key! < key) pos = i + 1;
-    ls.splice(pos, 0, { text: `${key}=${value}`, group: 'ethtool', key, value });
+    ls.splice(pos, 0, { text: `${key}=${value}${cr}`, group: 'ethtool', key, value });
   }
   // An [ethtool] group left with nothing in it (one this package added) goes away again.
   const s = ls.findIndex((l) => l.header === 'ethtool');
@@ -111,7 +119,8 @@ function applyKeys(text: string, want: ReadonlyMap<string, string | null>): stri
     while (e < ls.length && ls[e].header === undefined) e++;
     if (ls.slice(s + 1, e).every((l) => l.text.trim() === '') && !has) ls.splice(s, e - s);
   }
-  return joinIni(ls);
+  const out = joinIni(ls);
+  return last && ls[ls.length - 1] === last ? out.slice(0, -1) : out;
 }
 
 /**
@@ -120,7 +129,7 @@ function applyKeys(text: string, want: ReadonlyMap<string, string | null>): stri
  */
 function baseOf(current: string, prior: FileRecord | undefined): string {
   if (!prior) return current;
-  if (prior.original !== undefined && prior.written === sha256(Buffer.from(current))) return Buffer.from(prior.original, 'base64').toString('utf8');
+  if (prior.original !== undefined && prior.written === sha256(Buffer.from(current, 'latin1'))) return Buffer.from(prior.original, 'base64').toString('latin1');
   const undo = new Map<string, string | null>(Object.entries(prior.keys ?? {}));
   return applyKeys(current, undo);
 }
@@ -169,16 +178,16 @@ export const networkmanager: Backend = {
         continue;
       }
       if (!before) continue; // a profile that is gone: nothing to restore
-      const base = baseOf(before.toString('utf8'), rec);
+      const base = baseOf(before.toString('latin1'), rec);
       // Keys this package owns now: what it asks for, plus keys from before that it still sets.
       const baseLines = parseIni(base);
       const originals: Record<string, string | null> = {};
       for (const k of want.keys()) originals[k] = iniGet(baseLines, 'ethtool', k) ?? null;
       const text = keep ? applyKeys(base, want) : base;
-      const after = Buffer.from(text);
+      const after = Buffer.from(text, 'latin1');
       edits.push({ path: file, before, after, mode: 0o600 });
       if (keep) {
-        const original = rec?.original !== undefined && rec.written === sha256(before) ? rec.original : Buffer.from(base).toString('base64');
+        const original = rec?.original !== undefined && rec.written === sha256(before) ? rec.original : Buffer.from(base, 'latin1').toString('base64');
         files.push({ path: file, owned: false, original, written: sha256(after), keys: originals });
       }
     }

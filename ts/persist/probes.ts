@@ -16,9 +16,9 @@ export function stanzaFile(ifname: string): string {
   return `/etc/network/interfaces.d/${ifname}`;
 }
 
-/** A key file's lines (NetworkManager's keyfile syntax). */
+/** A key file's lines (NetworkManager's keyfile syntax), as latin1: one character per byte, whatever the encoding. */
 export function keyFileLines(root: string, file: string): IniLine[] {
-  return parseIni(readBytes(root, file)?.toString('utf8') ?? '');
+  return parseIni(readBytes(root, file)?.toString('latin1') ?? '');
 }
 
 // ---- NetworkManager
