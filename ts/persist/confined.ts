@@ -14,6 +14,17 @@ const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
 /** Links followed for one path, as the kernel's MAXSYMLINKS. */
 const MAX_LINKS = 40;
 
+let procChecked = false;
+
+/** /proc/self/fd is how a name inside an open directory is reached: without it, nothing is safe to open. */
+function checkProc(): void {
+  if (procChecked) return;
+  if (!fs.existsSync('/proc/self/fd')) {
+    throw new NicOffloadError('/proc is not mounted: persistence opens files through /proc/self/fd (mount -t proc proc /proc)', { code: ErrorCode.PERSIST_PATH });
+  }
+  procChecked = true;
+}
+
 /** The path that names `name` inside the open directory `fd` (what openat(fd, name) opens). */
 export function at(fd: number, name: string): string {
   return `/proc/self/fd/${fd}/${name}`;
@@ -76,6 +87,7 @@ function steps(p: string, viaLink: boolean): Step[] {
  * root, loops, or (when creating) has a non-directory where a directory must be.
  */
 export function openDir(root: string, dir: string, created?: string[]): OpenDir | null {
+  checkProc();
   const stack: Array<{ fd: number; name: string }> = [{ fd: fs.openSync(root, O_RDONLY | O_DIRECTORY), name: '' }];
   const where = (name?: string): string => '/' + [...stack.slice(1).map((s) => s.name), ...(name === undefined ? [] : [name])].join('/');
   let todo = steps(dir, false);
