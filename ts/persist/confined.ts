@@ -31,7 +31,7 @@ export function at(fd: number, name: string): string {
 }
 
 /** The error for a path that cannot be used inside the root (ERR_PERSIST_PATH). */
-export function unsafePath(root: string, p: string, why: string): NicOffloadError {
+function unsafePath(root: string, p: string, why: string): NicOffloadError {
   return new NicOffloadError(`${p}${root === '/' ? '' : ` under ${root}`} ${why}; refusing to use it`, { code: ErrorCode.PERSIST_PATH });
 }
 

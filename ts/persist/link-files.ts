@@ -7,7 +7,7 @@ import { iniAll, IniLine, parseIni } from './ini';
 import type { DeviceFacts } from './types';
 
 /** In precedence order: a file name found earlier hides the same name later. */
-export const LINK_DIRS = ['/etc/systemd/network', '/run/systemd/network', '/usr/local/lib/systemd/network', '/usr/lib/systemd/network', '/lib/systemd/network'];
+const LINK_DIRS = ['/etc/systemd/network', '/run/systemd/network', '/usr/local/lib/systemd/network', '/usr/lib/systemd/network', '/lib/systemd/network'];
 
 export interface LinkFile {
   name: string;

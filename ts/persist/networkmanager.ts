@@ -14,7 +14,7 @@ import { keyFileLines, nmInstalled, nmRunning } from './probes';
 import { listDir, readEntry } from './tree';
 import type { Backend, Context, FileEdit, FileRecord, Rendered } from './types';
 
-export const PROFILE_DIR = '/etc/NetworkManager/system-connections';
+const PROFILE_DIR = '/etc/NetworkManager/system-connections';
 
 /** NetworkManager's ethtool feature keys (1.42): legacy short names where ethtool has one, else kernel names. */
 export const NM_FEATURES: ReadonlySet<string> = new Set([
@@ -31,7 +31,7 @@ export const NM_FEATURES: ReadonlySet<string> = new Set([
 ]);
 
 /** Profiles on disk that activate on the device: bound by interface-name or MAC, else unbound ethernet ones. */
-export function owningProfiles(ctx: Context): string[] {
+function owningProfiles(ctx: Context): string[] {
   const macs = [ctx.device.address, ctx.device.permAddress].filter(Boolean).map((m) => (m as string).toLowerCase());
   const bound: string[] = [];
   const unbound: string[] = [];
@@ -53,7 +53,7 @@ export function owningProfiles(ctx: Context): string[] {
   return bound.length ? bound : unbound;
 }
 
-export function ownProfile(ifname: string): string {
+function ownProfile(ifname: string): string {
   return `${PROFILE_DIR}/nic-offload-${ifname}.nmconnection`;
 }
 

@@ -8,7 +8,7 @@ import { exists, globFiles, globRegExp, isFile, listDir, readBytes, readEntry } 
 import type { Context } from './types';
 
 export const INTERFACES = '/etc/network/interfaces';
-export const HOOK = '/etc/network/if-up.d/ethtool';
+const HOOK = '/etc/network/if-up.d/ethtool';
 const NM_CONF_FILES = ['/usr/lib/NetworkManager/conf.d/*.conf', '/etc/NetworkManager/NetworkManager.conf', '/etc/NetworkManager/conf.d/*.conf'];
 
 /** The file the ifupdown backend owns for the interface. */

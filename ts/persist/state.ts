@@ -5,7 +5,7 @@ import { ErrorCode, NicOffloadError } from '../errors';
 import { readBytes } from './tree';
 import { BACKEND_NAMES, BackendName, FileRecord } from './types';
 
-export const STATE_DIR = '/var/lib/nic-offload';
+const STATE_DIR = '/var/lib/nic-offload';
 export const STATE_FILE = `${STATE_DIR}/persisted.json`;
 export const LOCK_FILE = `${STATE_DIR}/lock`;
 

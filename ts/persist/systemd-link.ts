@@ -32,7 +32,7 @@ const KEYS: ReadonlyArray<{ key: string; features: string[]; since: number }> = 
 ];
 
 /** The .link keys for a canonical setting name: `tso` is both TCP keys; undefined when none fits. */
-export function linkKeysFor(name: string): Array<{ key: string; since: number }> | undefined {
+function linkKeysFor(name: string): Array<{ key: string; since: number }> | undefined {
   if (name === 'tx') return KEYS.filter((k) => k.key === 'TransmitChecksumOffload');
   // tso also covers tx-tcp-ecn/-mangleid/-accecn-segmentation; the kernel drops those when
   // tx-tcp-segmentation goes off (netdev_fix_features), so the two TCP keys express it.
@@ -44,7 +44,7 @@ export function linkKeysFor(name: string): Array<{ key: string; since: number }>
 }
 
 /** systemd-udevd's version: `udevadm --version` on the running system, else read from the tree. */
-export function udevVersion(root: string): number | undefined {
+function udevVersion(root: string): number | undefined {
   if (root === '/') {
     const r = spawnSync('udevadm', ['--version'], { encoding: 'utf8' });
     const v = parseInt(r.stdout ?? '', 10);
