@@ -307,7 +307,8 @@ describe('persist: hostile paths under --root (the CLI as a child process)', fun
     fs.symlinkSync('real', path.join(udevDir, 'rules.d'));
     // Replaces the link atomically (rename over it), as fast as ln(1) and mv(1) go.
     const swap = 'cd "$1" && while :; do ln -sfn real n; mv -T n rules.d; ln -sfn "$2" n; mv -T n rules.d; done';
-    const swapper = spawn('sh', ['-c', swap, 'sh', udevDir, up() + victim.dir.slice(1)], { stdio: 'ignore' });
+    // Its own process group, so that the ln or mv running at the end dies with it.
+    const swapper = spawn('sh', ['-c', swap, 'sh', udevDir, up() + victim.dir.slice(1)], { stdio: 'ignore', detached: true });
     const codes = new Map<string, number>();
     try {
       for (let i = 0; i < 60; i++) {
@@ -324,8 +325,17 @@ describe('persist: hostile paths under --root (the CLI as a child process)', fun
       }
     } finally {
       const exited = new Promise((r) => swapper.on('exit', r));
-      swapper.kill('SIGKILL');
+      process.kill(-(swapper.pid as number), 'SIGKILL');
       await exited;
+      // Until the whole group is gone: an ln or mv in the middle of a call finishes it first.
+      for (;;) {
+        try {
+          process.kill(-(swapper.pid as number), 0);
+        } catch {
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
     }
     assert.deepEqual(fs.readdirSync(victim.dir), [], 'nothing was ever written through the link');
     for (const code of codes.keys()) assert.ok(['ok', 'ERR_PERSIST_PATH'].includes(code), `unexpected outcome ${code} (${JSON.stringify([...codes])})`);

@@ -10,6 +10,8 @@ function patchApplies(before: string | null, after: string | null, diff: string)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nicoff-diff-'));
   try {
     const file = path.join(dir, 'f');
+    // patch -E also removes the parent directories a removal leaves empty (up to the run's TMPDIR).
+    fs.writeFileSync(path.join(dir, 'keep'), '');
     if (before !== null) fs.writeFileSync(file, before);
     // -E (remove files left empty) only where the file is meant to go away.
     const r = run('patch', ['--posix', '-s', ...(after === null ? ['-E'] : []), file], { input: diff });
