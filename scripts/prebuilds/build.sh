@@ -37,7 +37,8 @@ build_one() { # arch triple
       *) ln -s "$(readlink -f "$m")" "$dir/node_modules/${m##*/}" ;;
     esac
   done
-  (cd "$dir" && CC=$triple-gcc CXX=$triple-g++ ./node_modules/.bin/prebuildify \
+  # prebuildify keeps a work directory under TMPDIR: give it ours, which the trap removes.
+  (cd "$dir" && TMPDIR=$work CC=$triple-gcc CXX=$triple-g++ ./node_modules/.bin/prebuildify \
     --napi --strip --tag-libc --arch "$arch" --strip-bin "$triple-strip") >"$dir.log" 2>&1
 }
 
