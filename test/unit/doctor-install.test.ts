@@ -5,7 +5,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { installGuard, renderUnit, systemdQuote, UNIT_NAME } from '../../ts/doctor/install';
+import { installGuard, renderUnit, systemdQuote, uninstallGuard, UNIT_NAME } from '../../ts/doctor/install';
+import { bin } from '../helpers/cli-run';
 
 const REPO = path.join(__dirname, '..', '..');
 
@@ -69,4 +70,36 @@ describe('doctor: guard --install', () => {
     assert.throws(() => renderUnit({ netns: 'a\nb' }), { code: 'ERR_GUARD_INSTALL' });
     assert.deepEqual(fs.readdirSync(root), []);
   });
+
+  it('--uninstall removes what --install wrote (systemctl --root: not enabled, no unit), and is idempotent', () => {
+    installGuard({ root, interfaces: ['eth0'] });
+    const r = bin(['guard', '--uninstall', '--root', root]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^removed \/etc\/systemd\/system\/multi-user\.target\.wants\/nic-offload-guard\.service, \/etc\/systemd\/system\/nic-offload-guard\.service/);
+    assert.match(r.stdout, /not stopped: under .*: nothing is running there to stop/);
+    assert.notEqual(run('systemctl', ['--root', root, 'is-enabled', UNIT_NAME]).stdout.trim(), 'enabled');
+    assert.equal(fs.existsSync(path.join(root, 'etc/systemd/system', UNIT_NAME)), false);
+    assert.deepEqual(uninstallGuard({ root }).removed, [], 'nothing left to remove');
+  });
+
+  it('--uninstall leaves a unit it did not write alone', () => {
+    fs.mkdirSync(path.join(root, 'etc/systemd/system'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'etc/systemd/system', UNIT_NAME), '[Service]\nExecStart=/bin/true\n');
+    assert.throws(() => uninstallGuard({ root }), { code: 'ERR_PERSIST_REFUSED' });
+    assert.equal(fs.existsSync(path.join(root, 'etc/systemd/system', UNIT_NAME)), true);
+  });
+
+  it('install and uninstall stay inside --root: a symlinked directory leading out is refused', () => {
+    const victim = fs.mkdtempSync(path.join(os.tmpdir(), 'nicoff-victim-'));
+    try {
+      fs.mkdirSync(path.join(root, 'etc/systemd'), { recursive: true });
+      fs.symlinkSync(victim, path.join(root, 'etc/systemd/system'));
+      // An absolute link means the image's own path: here it does not exist inside the root.
+      assert.throws(() => installGuard({ root }), { code: 'ERR_PERSIST_PATH' });
+      assert.deepEqual(fs.readdirSync(victim), [], 'nothing written outside the root');
+    } finally {
+      fs.rmSync(victim, { recursive: true, force: true });
+    }
+  });
 });
+

@@ -23,8 +23,8 @@ export type { GuardOptions, GuardAction, GuardNotice } from './guard';
 export { MAX_LINE_BYTES } from './log-sources';
 export { parseJournalJson, readJournal } from './journal';
 export { formatReport } from './format';
-export { installGuard } from './install';
-export type { InstallOptions, InstallResult } from './install';
+export { installGuard, uninstallGuard } from './install';
+export type { InstallOptions, InstallResult, UninstallResult } from './install';
 export type { JournalReader } from './journal';
 
 export interface ScanOptions {

@@ -1,10 +1,11 @@
 // `nic-offload guard --install`: a systemd service that runs the guard from boot on, written
 // under a root prefix and enabled the way `systemctl enable` does it (a symlink in
 // multi-user.target.wants/), both replaced atomically.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCode, NicOffloadError } from '../errors';
-import { ensureDir, writeFileAtomic } from '../persist';
+import { readSystemFile, removeSystemFile, removeSystemLink, writeSystemFile, writeSystemLink } from '../persist';
 import { BACKEND_NAMES } from '../persist/types';
 import { validateIfname } from '../validate';
 
@@ -63,6 +64,8 @@ function docsUri(): string {
   return `file://${encodeURI(path.resolve(__dirname, '..', '..', 'docs', 'doctor.md'))}`;
 }
 
+const WRITTEN_BY = '# Written by "nic-offload guard --install".';
+
 /** The unit file text. */
 export function renderUnit(opts: InstallOptions = {}): string {
   const args = [opts.node ?? process.execPath, opts.script ?? path.join(__dirname, '..', 'cli', 'main.js'), 'guard'];
@@ -83,8 +86,8 @@ export function renderUnit(opts: InstallOptions = {}): string {
     throw new NicOffloadError(`systemd cannot run a program whose path holds quotes or backslashes: ${args[0]}`, { code: ErrorCode.GUARD_INSTALL });
   }
   return [
-    '# Written by "nic-offload guard --install".',
-    '# Undo: systemctl disable --now nic-offload-guard.service && rm /etc/systemd/system/nic-offload-guard.service',
+    WRITTEN_BY,
+    '# Undo: nic-offload guard --uninstall',
     '[Unit]',
     'Description=nic-offload guard: turn rx-checksum off when the kernel reports "hw csum failure"',
     `Documentation=man:nic-offload(1) ${docsUri()}`,
@@ -106,34 +109,60 @@ export function renderUnit(opts: InstallOptions = {}): string {
 export function installGuard(opts: InstallOptions = {}): InstallResult {
   const root = checkRoot(opts.root ?? '/');
   const content = renderUnit(opts);
-  const unitPath = path.join(root, UNIT_DIR, UNIT_NAME);
-  let before: string | undefined;
+  const unit = `${UNIT_DIR}/${UNIT_NAME}`;
+  const link = `${WANTS_DIR}/${UNIT_NAME}`;
   try {
-    before = fs.readFileSync(unitPath, 'utf8');
-  } catch {
-    before = undefined;
-  }
-  const changed = before !== content;
-  try {
-    if (changed) writeFileAtomic(unitPath, Buffer.from(content), 0o644);
-    const linkPath = path.join(root, WANTS_DIR, UNIT_NAME);
-    const target = `${UNIT_DIR}/${UNIT_NAME}`;
-    let current: string | undefined;
-    try {
-      current = fs.readlinkSync(linkPath);
-    } catch {
-      current = undefined;
-    }
-    if (current !== target) {
-      ensureDir(path.dirname(linkPath));
-      const tmp = path.join(path.dirname(linkPath), `.${UNIT_NAME}.${process.pid}.tmp`);
-      fs.rmSync(tmp, { force: true });
-      fs.symlinkSync(target, tmp);
-      fs.renameSync(tmp, linkPath);
-    }
+    // Every path inside the root, a symlink at a target refused (persist's system files).
+    const changed = readSystemFile(root, unit)?.toString('utf8') !== content;
+    if (changed) writeSystemFile(root, unit, Buffer.from(content), 0o644);
+    writeSystemLink(root, link, unit);
+    return { unit, link, changed, content };
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new NicOffloadError(`cannot install the guard unit under ${root}: ${err.message}`, { code: err.code ?? ErrorCode.GUARD_INSTALL });
+    throw installError(e, root, 'install');
   }
-  return { unit: `${UNIT_DIR}/${UNIT_NAME}`, link: `${WANTS_DIR}/${UNIT_NAME}`, changed, content };
+}
+
+export interface UninstallResult {
+  /** Paths on the target system that were removed. */
+  removed: string[];
+  /** The running unit was stopped (only on this system's own root, with systemd running). */
+  stopped: boolean;
+  /** Why it was not stopped, when it was not. */
+  note?: string;
+}
+
+/**
+ * Undoes installGuard: stops the unit when it is this system's and systemd runs, then removes
+ * the enabling symlink and the unit file (only if it is the one installGuard writes). Idempotent.
+ */
+export function uninstallGuard(opts: { root?: string } = {}): UninstallResult {
+  const root = checkRoot(opts.root ?? '/');
+  const unit = `${UNIT_DIR}/${UNIT_NAME}`;
+  const link = `${WANTS_DIR}/${UNIT_NAME}`;
+  const out: UninstallResult = { removed: [], stopped: false };
+  try {
+    const text = readSystemFile(root, unit)?.toString('utf8');
+    if (text !== undefined && !text.startsWith(WRITTEN_BY)) {
+      throw new NicOffloadError(`${unit} was not written by "nic-offload guard --install"; leaving it alone`, { code: ErrorCode.PERSIST_REFUSED });
+    }
+    if (root === '/' && fs.existsSync('/run/systemd/system')) {
+      const r = spawnSync('systemctl', ['stop', UNIT_NAME], { encoding: 'utf8' });
+      out.stopped = r.status === 0;
+      if (!out.stopped) out.note = `systemctl stop ${UNIT_NAME} failed: ${(r.stderr || r.error?.message || '').trim()}`;
+    } else {
+      out.note = root === '/' ? 'systemd is not running here: nothing to stop' : `under ${root}: nothing is running there to stop`;
+    }
+    if (removeSystemLink(root, link)) out.removed.push(link);
+    if (text !== undefined && removeSystemFile(root, unit)) out.removed.push(unit);
+    if (out.stopped) spawnSync('systemctl', ['daemon-reload']);
+    return out;
+  } catch (e) {
+    throw installError(e, root, 'uninstall');
+  }
+}
+
+function installError(e: unknown, root: string, what: string): NicOffloadError {
+  if (e instanceof NicOffloadError) return e;
+  const err = e as NodeJS.ErrnoException;
+  return new NicOffloadError(`cannot ${what} the guard unit under ${root}: ${err.message}`, { code: err.code ?? ErrorCode.GUARD_INSTALL });
 }

@@ -158,13 +158,3 @@ export function prepareRemove(root: string, file: string, dirs: readonly string[
     },
   };
 }
-
-/** Replaces host path `file` with `data` atomically, with permission `mode`. */
-export function writeFileAtomic(file: string, data: Buffer, mode: number): void {
-  prepareWrite('/', file, data, { mode }).commit();
-}
-
-/** mkdir -p of host path `dir` with mode 0755, syncing each parent that gained an entry. */
-export function ensureDir(dir: string): void {
-  closeDir(ensureDirIn('/', dir));
-}

@@ -20,7 +20,7 @@ export type { BackendName, PersistOptions, PersistResult, PersistedEntry, Persis
 export { BACKEND_NAMES } from './types';
 export { formatPersistResult, formatPersisted } from './report';
 // For other layers that write system files the same way (the guard's unit).
-export { writeFileAtomic, ensureDir } from './atomic-write';
+export { readSystemFile, writeSystemFile, removeSystemFile, readSystemLink, writeSystemLink, removeSystemLink } from './system-files';
 
 interface Opts {
   root: string;

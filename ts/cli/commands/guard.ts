@@ -1,13 +1,15 @@
 // nic-offload guard: watch the kernel log and turn rx-checksum off the first time a watched
 // interface gets "hw csum failure"; --install writes the systemd service that runs it at boot.
-import { installGuard, startGuard } from '../../doctor';
+import { installGuard, startGuard, uninstallGuard } from '../../doctor';
 import { parseArgs } from '../args';
 import type { CliIO, Command } from '../command';
 import { backendOption } from '../options';
+import { UsageError } from '../report-error';
 
 const HELP = `Usage: nic-offload guard [IFACE...] [--dry-run] [--new-only] [--backend NAME] [--root DIR]
                          [--netns NAME] [--kmsg PATH]
        nic-offload guard --install [IFACE...] [--root DIR] [--backend NAME] [--netns NAME]
+       nic-offload guard --uninstall [--root DIR]
 
 Watches the kernel log (/dev/kmsg) until stopped, sleeping until the kernel writes a record.
 The first time the kernel reports "hw csum failure" for a watched interface (default: all; a
@@ -26,8 +28,10 @@ Options:
   --kmsg PATH    read records from PATH instead of /dev/kmsg (a FIFO, for tests)
   --install      write and enable /etc/systemd/system/nic-offload-guard.service (under --root)
                  running "nic-offload guard" with the given interfaces and options
+  --uninstall    stop the unit (on this system, when systemd runs) and remove what --install
+                 wrote
 
-Exit status: 0 when stopped by SIGINT/SIGTERM or after --install; 1 on error.
+Exit status: 0 when stopped by SIGINT/SIGTERM or after --install/--uninstall; 1 on error.
 
 Examples:
   sudo nic-offload guard eth0
@@ -36,12 +40,19 @@ Examples:
 
 async function run(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs('guard', argv, {
-    flags: ['dry-run', 'new-only', 'install'],
+    flags: ['dry-run', 'new-only', 'install', 'uninstall'],
     options: ['backend', 'root', 'netns', 'kmsg'],
   });
   const backend = backendOption('guard', args.options.get('backend'));
   const netns = args.options.get('netns');
   const root = args.options.get('root');
+  if (args.flags.has('uninstall')) {
+    if (args.flags.has('install') || args.positionals.length) throw new UsageError('guard: --uninstall takes only --root');
+    const r = uninstallGuard({ root });
+    io.out(r.removed.length ? `removed ${r.removed.join(', ')}${root ? ` (under ${root})` : ''}\n` : 'nothing to remove: the guard unit is not installed\n');
+    io.out(r.stopped ? 'stopped nic-offload-guard.service\n' : `not stopped: ${r.note}\n`);
+    return 0;
+  }
   if (args.flags.has('install')) {
     const r = installGuard({ root, interfaces: args.positionals, netns, backend, newOnly: args.flags.has('new-only') });
     io.out(`${r.changed ? 'wrote' : 'unchanged:'} ${r.unit}; enabled through ${r.link}${root ? ` (under ${root})` : ''}\n`);
