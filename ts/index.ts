@@ -91,5 +91,5 @@ export type {
   JournalReader,
   WatchMode,
 } from './doctor';
-export { installGuard } from './doctor';
-export type { InstallOptions, InstallResult } from './doctor';
+export { installGuard, uninstallGuard } from './doctor';
+export type { InstallOptions, InstallResult, UninstallResult } from './doctor';
