@@ -65,6 +65,8 @@ export {
   parseKmsgRecord,
   parseJournalJson,
   readJournal,
+  KNOWN_BUGS,
+  readCsumErrors,
 } from './doctor';
 export type {
   CsumFailure,
@@ -90,6 +92,14 @@ export type {
   LogLine,
   JournalReader,
   WatchMode,
+  KnownBug,
+  KnownBugSource,
+  KnownBugAdvice,
+  KnownBugMatch,
+  RuledOutBug,
+  KernelRange,
+  CsumErrorCounts,
+  CsumErrorsReading,
 } from './doctor';
 export { installGuard, uninstallGuard } from './doctor';
 export type { InstallOptions, InstallResult, UninstallResult } from './doctor';

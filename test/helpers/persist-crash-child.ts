@@ -1,7 +1,7 @@
 // Child process for the crash tests: writes forever until killed -9.
-//   write FILE      alternates two large contents through writeFileAtomic
+//   write FILE      alternates two large contents through writeSystemFile (persist's atomic write)
 //   persist ROOT IF alternates persist(IF, {rx: false}) and persist(IF, {rx: true}) (no live apply)
-import { writeFileAtomic } from '../../ts/persist/atomic-write';
+import { writeSystemFile } from '../../ts/persist/system-files';
 import { persist } from '../../ts/persist';
 
 export const BIG_A = Buffer.alloc(4 << 20, 'A');
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const [mode, a, b] = process.argv.slice(2);
   if (mode === 'write') {
     for (let i = 0; ; i++) {
-      writeFileAtomic(a, i % 2 ? BIG_B : BIG_A, 0o644);
+      writeSystemFile('/', a, i % 2 ? BIG_B : BIG_A, 0o644);
       if (i === 0) process.stdout.write('ready\n');
     }
   }

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { listPersisted, persist } from '../../ts/persist';
-import { writeFileAtomic } from '../../ts/persist/atomic-write';
+import { writeSystemFile } from '../../ts/persist/system-files';
 import { readState } from '../../ts/persist/state';
 import { addUdev, ethtoolFeatures, TempRoot } from '../helpers/persist-roots';
 import { must, TestNetns } from '../helpers/netns';
@@ -65,7 +65,7 @@ describe('persist: crashes and concurrent writers (real processes)', function ()
       assert.ok(data.equals(BIG_A) || data.equals(BIG_B), `torn file after kill ${i}: ${data.length} bytes`);
       seen.add(data[0] === 65 ? 'A' : 'B');
     }
-    writeFileAtomic(file, Buffer.from('final\n'), 0o644);
+    writeSystemFile('/', file, Buffer.from('final\n'), 0o644);
     assert.deepEqual(fs.readdirSync(path.dirname(file)), ['big.conf'], 'temp files of killed writers are gone');
   });
 

@@ -126,7 +126,7 @@ describe('doctor: the systemd journal (real journal files, real journalctl)', fu
   });
 
   it('when only the ring buffer was read and nothing was found, the report says where earlier boots are', () => {
-    const empty = (sources: string[]) => formatReport({ sources, total: 0, overflow: 0, truncatedLines: 0, verified: true, oncePerBoot: false, found: false, needsFix: false, absent: false, findings: [] });
+    const empty = (sources: string[]) => formatReport({ sources, total: 0, overflow: 0, truncatedLines: 0, verified: true, oncePerBoot: false, found: false, needsFix: false, absent: false, findings: [], kernel: '6.1.0', inCsumErrors: { before: { source: '/proc/net/snmp', counters: {}, total: 0 } } });
     assert.match(empty(['/dev/kmsg']), /Only this boot's kernel ring buffer was read\. For earlier boots: --journal \(the systemd journal\), or --log \/var\/log\/kern\.log\./);
     assert.doesNotMatch(empty(['journal']), /earlier boots/);
     assert.doesNotMatch(empty(['/var/log/kern.log']), /earlier boots/);

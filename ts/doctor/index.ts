@@ -24,6 +24,12 @@ export { MAX_LINE_BYTES } from './log-sources';
 export { parseJournalJson, readJournal } from './journal';
 export { formatReport } from './format';
 export { installGuard, uninstallGuard } from './install';
+export { KNOWN_BUGS } from './known-bugs';
+export type { KnownBug, KnownBugSource } from './known-bugs';
+export type { KnownBugAdvice, KnownBugMatch, RuledOutBug } from './advice';
+export type { KernelRange } from './kernel-release';
+export { readCsumErrors } from './csum-counters';
+export type { CsumErrorCounts, CsumErrorsReading } from './csum-counters';
 export type { InstallOptions, InstallResult, UninstallResult } from './install';
 export type { JournalReader } from './journal';
 

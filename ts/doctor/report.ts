@@ -1,7 +1,9 @@
 // Turns the "hw csum failure" sightings into advice per interface: how often and when, which
-// driver, whether rx-checksum is still on, the fix (rx off; tx is not implicated) and where it
-// would be persisted. A bridge, bond, VLAN or macvlan only carries the name: the fault is in the
-// NIC below it.
+// driver, whether rx-checksum is still on, the fix (rx off; tx is not implicated), where it would
+// be persisted, and what the known bugs say about that driver on this kernel; with the stack's
+// checksum error counters before and after the fix. A bridge, bond, VLAN or macvlan only carries
+// the name: the fault is in the NIC below it.
+import * as os from 'os';
 import { getDriverInfo, getFeatures, listLinks, LinkInfo, setFeatures } from '../core';
 import { ErrorCode, NicOffloadError } from '../errors';
 import type { BackendName, PersistResult } from '../persist';
@@ -9,6 +11,8 @@ import type { SetResult } from '../core';
 import type { LogTime } from './log-line';
 import type { CsumFailure, ResolvedBy } from './parse';
 import { isStacked, isUpperKind } from './kinds';
+import { adviseKnownBugs, KnownBugAdvice } from './advice';
+import { CsumErrorsReading, readCsumErrors, SnmpText } from './csum-counters';
 import { defaultPersistence, PersistenceApi, RX_OFF } from './persistence';
 
 /** Distinct interface names a tally keeps; further names are only counted. */
@@ -135,6 +139,8 @@ export interface DeviceAdvice {
   command?: string;
   /** Where `--fix` would persist it, or why it cannot tell. */
   persist?: { backend: BackendName; reason: string } | { error: string; code?: string };
+  /** What the known bugs say about this device's driver on the running kernel. */
+  knownBugs?: KnownBugAdvice;
   /** Set by applyFix: what happened. */
   applied?: SetResult;
   persisted?: PersistResult;
@@ -148,6 +154,8 @@ export interface Finding extends TallyEntry {
   /** For a bridge or bond: its ports (the devices the fix is for). */
   lower?: string[];
   devices: DeviceAdvice[];
+  /** For a device that is not here, from the driver its 5.16+ log prefix named. */
+  knownBugs?: KnownBugAdvice;
 }
 
 export interface DoctorReport {
@@ -174,6 +182,11 @@ export interface DoctorReport {
   /** Some named device is not here (renamed, removed, in another namespace): nothing is known
    *  of its state, so the report cannot say the failure is handled. */
   absent: boolean;
+  /** The running kernel's release (uname -r), which the known bugs are matched against. */
+  kernel: string;
+  /** The stack's checksum error counters (InCsumErrors) of the namespace the devices are in:
+   *  when the report was made, and after --fix. */
+  inCsumErrors: { before: CsumErrorsReading; after?: CsumErrorsReading };
 }
 
 export interface FixOptions {
@@ -190,6 +203,10 @@ export interface ReportOptions {
   /** Read links from here instead of the kernel (tests). */
   links?: readonly LinkInfo[];
   persistence?: PersistenceApi;
+  /** The kernel release the known bugs are matched against; default the running one (uname -r). */
+  kernelRelease?: string;
+  /** Reads /proc/net/snmp and snmp6 of a namespace (tests). */
+  snmpReader?: (netns?: string) => SnmpText;
 }
 
 function errInfo(e: unknown): { message: string; code?: string } {
@@ -207,8 +224,8 @@ function rxState(ifname: string, netns?: string): { rx: RxState; fixed: boolean 
   }
 }
 
-/** What to do about one device. */
-function adviseDevice(ifname: string, opts: ReportOptions = {}): DeviceAdvice {
+/** What to do about one device. `logDriver`: the driver the log's prefix named for it. */
+function adviseDevice(ifname: string, release: string, opts: ReportOptions = {}, logDriver?: string): DeviceAdvice {
   const { rx, fixed } = rxState(ifname, opts.netns);
   const advice: DeviceAdvice = { ifname, rxChecksum: rx, rxChecksumFixed: fixed, fix: null };
   try {
@@ -218,6 +235,8 @@ function adviseDevice(ifname: string, opts: ReportOptions = {}): DeviceAdvice {
   } catch {
     // Some virtual devices answer no ETHTOOL_GDRVINFO; the driver is only informative.
   }
+  if (advice.driver) advice.knownBugs = adviseKnownBugs(advice.driver, 'ethtool', release);
+  else if (logDriver) advice.knownBugs = adviseKnownBugs(logDriver, 'log', release);
   if (rx === 'on' && !fixed) {
     advice.fix = 'rx off';
     advice.command = `ethtool -K ${ifname} rx off`;
@@ -246,6 +265,7 @@ export function buildReport(
 ): DoctorReport {
   // Only when there is something to look up; a wrong --netns is an error, not "not here".
   const links: readonly LinkInfo[] = tally.entries.size ? (opts.links ?? listLinks({ netns: opts.netns })) : [];
+  const release = opts.kernelRelease ?? os.release();
   const findings: Finding[] = [];
   for (const entry of tally.entries.values()) {
     const finding: Finding = { ...entry, present: false, devices: [] };
@@ -261,7 +281,9 @@ export function buildReport(
       finding.present = true;
       finding.kind = link.kind;
       if (isUpperKind(link.kind)) finding.lower = targets.map((t) => t.name);
-      finding.devices = targets.map((t) => adviseDevice(t.name, opts));
+      finding.devices = targets.map((t) => adviseDevice(t.name, release, opts, t.name === finding.name ? finding.driver : undefined));
+    } else if (finding.driver) {
+      finding.knownBugs = adviseKnownBugs(finding.driver, 'log', release);
     }
     findings.push(finding);
   }
@@ -277,6 +299,8 @@ export function buildReport(
     found: tally.total > 0,
     needsFix: findings.some((f) => f.devices.some(stillOn)),
     absent: findings.some((f) => f.resolvedBy !== 'unresolved' && !f.present),
+    kernel: release,
+    inCsumErrors: { before: readCsumErrors(opts.netns, opts.snmpReader) },
   };
 }
 
@@ -330,5 +354,6 @@ export async function applyFix(report: DoctorReport, opts: ReportOptions & FixOp
     }
   }
   report.needsFix = report.findings.some((f) => f.devices.some(stillOn));
+  if (!opts.dryRun) report.inCsumErrors.after = readCsumErrors(opts.netns, opts.snmpReader);
   return report;
 }
