@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 
@@ -39,14 +40,6 @@ std::string hex_address(struct rtattr* rta) {
   }
   return out;
 }
-
-// Closes the dump socket on every return.
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) close(fd);
-  }
-};
 
 // Receives one whole netlink datagram into buf, growing it first if the datagram is larger (a
 // link with many VFs or altnames can exceed any fixed size; a cut datagram loses its rest).
@@ -80,9 +73,13 @@ ssize_t recv_whole(int fd, std::vector<char>* buf, const char** failed) {
 }  // namespace
 
 int list_links(const char* netns, std::vector<Link>* out, const char** failed) {
-  Fd sock{socket_in_netns(netns, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, failed)};
-  if (sock.fd < 0) return sock.fd;
-  int fd = sock.fd;
+  DumpSocket sock;
+  int rc = take_dump_socket(netns, &sock, failed);
+  if (rc < 0) return rc;
+  int fd = sock.fd();
+  // The socket may have served dumps before: replies to this one carry its sequence number.
+  static std::atomic<uint32_t> next_seq{1};
+  uint32_t seq = next_seq.fetch_add(1, std::memory_order_relaxed);
 
   // No statistics (as `ip link` asks): they are not read here, and without them a link's message
   // is smaller. Linux 6.10+ ends a link dump early, silently, at a link whose message does not fit
@@ -97,7 +94,7 @@ int list_links(const char* netns, std::vector<Link>* out, const char** failed) {
   req.nh.nlmsg_len = sizeof(req);
   req.nh.nlmsg_type = RTM_GETLINK;
   req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  req.nh.nlmsg_seq = 1;
+  req.nh.nlmsg_seq = seq;
   req.ifi.ifi_family = AF_UNSPEC;
   req.ext_mask.rta_type = IFLA_EXT_MASK;
   req.ext_mask.rta_len = RTA_LENGTH(sizeof(uint32_t));
@@ -114,6 +111,7 @@ int list_links(const char* netns, std::vector<Link>* out, const char** failed) {
     if (n < 0) return int(n);
     int len = int(n);
     for (auto* nh = reinterpret_cast<struct nlmsghdr*>(buf.data()); NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+      if (nh->nlmsg_seq != seq) continue;
       // Errors the kernel reports in the dump itself are not failed syscalls: "netlink".
       if (nh->nlmsg_type == NLMSG_DONE) {
         // NLMSG_DONE carries an int: the dump's own result, negative when an error ended it early.
@@ -125,6 +123,7 @@ int list_links(const char* netns, std::vector<Link>* out, const char** failed) {
             return result;
           }
         }
+        sock.keep();  // read to its end: the socket can serve the next dump
         return 0;
       }
       if (nh->nlmsg_type == NLMSG_ERROR) {

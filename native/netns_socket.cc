@@ -17,6 +17,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #ifndef NSFS_MAGIC
@@ -41,23 +42,20 @@ void unref(CachedSocket* s) {
   }
 }
 
-// The identity of a namespace file: the device and inode it resolves to.
-struct Identity {
-  uint32_t dev_major = 0, dev_minor = 0;
-  uint64_t ino = 0;
-  bool operator==(const Identity& o) const { return dev_major == o.dev_major && dev_minor == o.dev_minor && ino == o.ino; }
-};
+using Identity = NetnsIdentity;
 
 Identity identity_of(const struct statx& stx) { return Identity{stx.stx_dev_major, stx.stx_dev_minor, stx.stx_ino}; }
 
 struct PathEntry {
-  CachedSocket* socket;
+  CachedSocket* socket;  // SIOCETHTOOL, shared by calls (reference counted)
   Identity id;
-  uint64_t checked_ns;  // CLOCK_MONOTONIC time of the statx that last confirmed `id`
+  uint64_t checked_ns;   // CLOCK_MONOTONIC time of the statx that last confirmed `id`
+  int spare_dump;        // NETLINK_ROUTE, handed to one dump at a time (-1: in use)
 };
 
 std::mutex cache_mutex;
 CachedSocket* own_socket = nullptr;                        // guarded by cache_mutex
+int own_spare_dump = -1;                                   // guarded by cache_mutex
 std::map<std::string, PathEntry, std::less<>> by_path;     // guarded by cache_mutex; find() takes a char*
 
 uint64_t monotonic_ns() {
@@ -119,12 +117,17 @@ int open_netns(const char* path, Identity* id, const char** failed) {
   return fd;
 }
 
-// What a namespace thread does: enter, make the socket, end. The thread is never reused, so it
+// What a namespace thread does: enter, make the sockets, end. The thread is never reused, so it
 // may end in the foreign namespace: nothing has to be restored, and no failure can leave a
 // thread of this process in the wrong namespace.
+struct Made {
+  int ethtool = -1, dump = -1;
+};
+
 struct InNetns {
   int nsfd;
-  int domain, type, protocol;  // domain 0: the SIOCETHTOOL socket
+  bool ethtool, dump;
+  Made made;
   int result;
   const char* failed;
 };
@@ -136,43 +139,135 @@ void enter_and_make(void* arg) {
     job->failed = "setns";
     return;
   }
-  job->result = job->domain == 0 ? new_ethtool_socket(&job->failed)
-                                 : plain_socket(job->domain, job->type, job->protocol, &job->failed);
+  if (job->ethtool) {
+    int fd = new_ethtool_socket(&job->failed);
+    if (fd < 0) {
+      job->result = fd;
+      return;
+    }
+    job->made.ethtool = fd;
+  }
+  if (job->dump) {
+    int fd = plain_socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, &job->failed);
+    if (fd < 0) {
+      if (job->made.ethtool >= 0) close(job->made.ethtool);
+      job->made.ethtool = -1;
+      job->result = fd;
+      return;
+    }
+    job->made.dump = fd;
+  }
+  job->result = 0;
 }
 
-int make_in_netns(int nsfd, int domain, int type, int protocol, const char** failed) {
-  InNetns job{nsfd, domain, type, protocol, -EIO, "socket"};
+// Makes the sockets asked for in the namespace at `path`; *id says which namespace that is.
+int make_at_path(const char* path, bool ethtool, bool dump, Identity* id, Made* out, const char** failed) {
+  int nsfd = open_netns(path, id, failed);
+  if (nsfd < 0) return nsfd;
+  InNetns job{nsfd, ethtool, dump, Made{}, -EIO, "socket"};
   uv_thread_options_t opts;
   opts.flags = UV_THREAD_HAS_STACK_SIZE;
   opts.stack_size = 64 * 1024;
   uv_thread_t thread;
   int rc = uv_thread_create_ex(&thread, &opts, enter_and_make, &job);
   if (rc < 0) {
+    close(nsfd);
     *failed = "pthread_create";
     return rc;
   }
   uv_thread_join(&thread);
-  *failed = job.failed;
-  return job.result;
-}
-
-// A new socket in the namespace at `path`; *id says which namespace that is.
-int socket_at_path(const char* path, int domain, int type, int protocol, Identity* id, const char** failed) {
-  int nsfd = open_netns(path, id, failed);
-  if (nsfd < 0) return nsfd;
-  int fd = make_in_netns(nsfd, domain, type, protocol, failed);
   close(nsfd);
-  return fd;
+  *failed = job.failed;
+  if (job.result < 0) return job.result;
+  *out = job.made;
+  return 0;
 }
 
-// Takes the cache's entry for `path` out (the caller unrefs it, outside the lock).
-CachedSocket* forget_locked(const char* path) {
+// Sockets taken out of the cache under its lock, released once the lock is dropped (declare it
+// before the lock_guard: it is destroyed after).
+struct Dropped {
+  std::vector<CachedSocket*> sockets;
+  std::vector<int> fds;
+  void add(const PathEntry& e) {
+    sockets.push_back(e.socket);
+    if (e.spare_dump >= 0) fds.push_back(e.spare_dump);
+  }
+  ~Dropped() {
+    for (CachedSocket* s : sockets) unref(s);
+    for (int fd : fds) close(fd);
+  }
+};
+
+// Runs use(entry) under the cache lock on the entry for `path`, valid as of now: checked less than
+// kRecheckNs ago, or confirmed by a new statx, or made anew (not cached yet, or the path now names
+// another namespace), its sockets created on a namespace thread.
+template <typename Use>
+int with_entry(const char* path, const char** failed, Use use) {
+  Dropped dropped;
+  uint64_t now = monotonic_ns();
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex);
+    auto it = by_path.find(path);
+    if (it != by_path.end() && now - it->second.checked_ns < kRecheckNs) {
+      use(it->second);
+      return 0;
+    }
+  }
+
+  // Check again what the path names now (no lock held: statx walks a path).
+  struct statx stx;
+  if (statx(AT_FDCWD, path, 0, STATX_INO, &stx) < 0) {
+    int e = errno;
+    std::lock_guard<std::mutex> lock(cache_mutex);
+    auto it = by_path.find(path);
+    if (it != by_path.end()) {  // the namespace is gone from there: let it go
+      dropped.add(it->second);
+      by_path.erase(it);
+    }
+    *failed = "statx";
+    return -e;
+  }
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex);
+    auto it = by_path.find(path);
+    if (it != by_path.end() && it->second.id == identity_of(stx)) {
+      it->second.checked_ns = now;
+      use(it->second);
+      return 0;
+    }
+  }
+
+  Identity id;
+  Made made;
+  int rc = make_at_path(path, true, true, &id, &made, failed);
+  if (rc < 0) return rc;
+  auto* fresh = new (std::nothrow) CachedSocket;
+  if (fresh == nullptr) {
+    close(made.ethtool);
+    close(made.dump);
+    *failed = "socket";
+    return -ENOMEM;
+  }
+  fresh->fd = made.ethtool;
+  PathEntry entry{fresh, id, now, made.dump};
+  std::lock_guard<std::mutex> lock(cache_mutex);
   auto it = by_path.find(path);
-  if (it == by_path.end()) return nullptr;
-  CachedSocket* s = it->second.socket;
-  by_path.erase(it);
-  return s;
+  if (it != by_path.end() && it->second.id == id) {
+    // Another thread cached the same namespace meanwhile: use that one.
+    it->second.checked_ns = now;
+    use(it->second);
+    dropped.add(entry);
+  } else if (it != by_path.end()) {
+    dropped.add(it->second);  // its socket is closed once the calls still using it return
+    it->second = entry;
+    use(it->second);
+  } else {
+    use(by_path.emplace(path, entry).first->second);
+  }
+  return 0;
 }
+
+bool own(const char* netns) { return netns == nullptr || netns[0] == '\0'; }
 
 }  // namespace
 
@@ -185,7 +280,7 @@ void SocketLease::reset() {
 
 int lease_ethtool_socket(const char* netns, SocketLease* out, const char** failed) {
   out->reset();
-  if (netns == nullptr || netns[0] == '\0') {
+  if (own(netns)) {
     std::lock_guard<std::mutex> lock(cache_mutex);
     if (own_socket == nullptr) {
       int fd = new_ethtool_socket(failed);
@@ -202,96 +297,65 @@ int lease_ethtool_socket(const char* netns, SocketLease* out, const char** faile
     out->socket_ = own_socket;
     return 0;
   }
+  return with_entry(netns, failed, [out](PathEntry& e) {
+    ref(e.socket);
+    out->socket_ = e.socket;
+  });
+}
 
-  uint64_t now = monotonic_ns();
-  {
-    std::lock_guard<std::mutex> lock(cache_mutex);
-    auto it = by_path.find(netns);
-    if (it != by_path.end() && now - it->second.checked_ns < kRecheckNs) {
-      ref(it->second.socket);
-      out->socket_ = it->second.socket;
-      return 0;
-    }
+DumpSocket::~DumpSocket() {
+  if (fd_ >= 0) close(fd_);
+}
+
+void DumpSocket::keep() {
+  if (fd_ < 0) return;
+  std::lock_guard<std::mutex> lock(cache_mutex);
+  if (path_ == nullptr) {
+    if (own_spare_dump < 0) std::swap(own_spare_dump, fd_);
+    return;
   }
+  auto it = by_path.find(path_);
+  if (it != by_path.end() && it->second.id == id_ && it->second.spare_dump < 0) std::swap(it->second.spare_dump, fd_);
+}
 
-  // Check again what the path names now (no lock held: statx walks a path).
-  struct statx stx;
-  if (statx(AT_FDCWD, netns, 0, STATX_INO, &stx) < 0) {
-    int e = errno;
-    CachedSocket* gone;
+int take_dump_socket(const char* netns, DumpSocket* out, const char** failed) {
+  if (own(netns)) {
     {
       std::lock_guard<std::mutex> lock(cache_mutex);
-      gone = forget_locked(netns);  // the namespace is gone from there: let it go
+      std::swap(out->fd_, own_spare_dump);
     }
-    unref(gone);
-    *failed = "statx";
-    return -e;
+    if (out->fd_ >= 0) return 0;
+    int fd = plain_socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, failed);
+    if (fd < 0) return fd;
+    out->fd_ = fd;
+    return 0;
   }
-  {
-    std::lock_guard<std::mutex> lock(cache_mutex);
-    auto it = by_path.find(netns);
-    if (it != by_path.end() && it->second.id == identity_of(stx)) {
-      it->second.checked_ns = now;
-      ref(it->second.socket);
-      out->socket_ = it->second.socket;
-      return 0;
-    }
-  }
-
-  // Not seen before, or the name now refers to another namespace.
-  Identity id;
-  int fd = socket_at_path(netns, 0, 0, 0, &id, failed);
-  if (fd < 0) return fd;
-  auto* fresh = new (std::nothrow) CachedSocket;
-  if (fresh == nullptr) {
-    close(fd);
-    *failed = "socket";
-    return -ENOMEM;
-  }
-  fresh->fd = fd;
-  CachedSocket* replaced = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(cache_mutex);
-    auto it = by_path.find(netns);
-    if (it != by_path.end() && it->second.id == id) {
-      // Another thread cached the same namespace meanwhile: use that one.
-      it->second.checked_ns = now;
-      ref(it->second.socket);
-      out->socket_ = it->second.socket;
-    } else {
-      if (it != by_path.end()) {
-        replaced = it->second.socket;  // closed once the calls still using it return
-        it->second = PathEntry{fresh, id, now};
-      } else {
-        by_path.emplace(netns, PathEntry{fresh, id, now});
-      }
-      ref(fresh);
-      out->socket_ = fresh;
-      fresh = nullptr;
-    }
-  }
-  unref(fresh);
-  unref(replaced);
+  int rc = with_entry(netns, failed, [out](PathEntry& e) {
+    out->id_ = e.id;
+    out->fd_ = e.spare_dump;
+    e.spare_dump = -1;
+  });
+  if (rc < 0) return rc;
+  out->path_ = netns;
+  if (out->fd_ >= 0) return 0;
+  // Another dump has the spare: a socket of its own, made the same way.
+  Made made;
+  rc = make_at_path(netns, false, true, &out->id_, &made, failed);
+  if (rc < 0) return rc;
+  out->fd_ = made.dump;
   return 0;
 }
 
-int socket_in_netns(const char* netns, int domain, int type, int protocol, const char** failed) {
-  if (netns == nullptr || netns[0] == '\0') return plain_socket(domain, type, protocol, failed);
-  Identity id;
-  return socket_at_path(netns, domain, type, protocol, &id, failed);
-}
-
 void release_cached_sockets() {
-  std::vector<CachedSocket*> dropped;
-  {
-    std::lock_guard<std::mutex> lock(cache_mutex);
-    dropped.reserve(by_path.size() + 1);
-    for (auto& kv : by_path) dropped.push_back(kv.second.socket);
-    by_path.clear();
-    dropped.push_back(own_socket);
-    own_socket = nullptr;
-  }
-  for (CachedSocket* s : dropped) unref(s);
+  Dropped dropped;
+  std::lock_guard<std::mutex> lock(cache_mutex);
+  dropped.sockets.reserve(by_path.size() + 1);
+  for (auto& kv : by_path) dropped.add(kv.second);
+  by_path.clear();
+  dropped.sockets.push_back(own_socket);
+  own_socket = nullptr;
+  if (own_spare_dump >= 0) dropped.fds.push_back(own_spare_dump);
+  own_spare_dump = -1;
 }
 
 }  // namespace nic

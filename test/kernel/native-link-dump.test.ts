@@ -2,9 +2,12 @@
 // whose message alone is larger than the 32 KiB the dump used to read into, placed in the middle.
 // `ip -o link` is the oracle.
 import assert from 'assert/strict';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
 import * as api from '../../ts/index';
 import { run, TestNetns } from '../helpers/netns';
 
+const DIST = path.join(__dirname, '..', '..', 'dist', 'index.js');
 const PAIRS = 1000;
 const ALTNAMES = 400; // 400 * ~110 bytes of IFLA_ALT_IFNAME: a 44 KiB message (the kernel allows < 64 KiB)
 
@@ -57,6 +60,31 @@ describe('native: link dump (real kernel)', function () {
     assert.equal(big0.kind, 'veth');
     assert.equal(big0.link, big1.index);
     assert.match(big0.address, /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+  });
+
+  it('dumps at once from several threads, with releaseSockets() between: every one complete', async () => {
+    // A cached namespace keeps one spare dump socket: concurrent dumps make their own, and a
+    // socket goes back to the cache only after a dump read to its end.
+    const code = `
+      const { parentPort, workerData } = require('worker_threads');
+      const api = require(workerData.dist);
+      const counts = [];
+      for (let i = 0; i < 10; i++) {
+        counts.push(api.listLinks({ netns: workerData.ns }).length);
+        if (workerData.release) api.releaseSockets();
+      }
+      parentPort.postMessage(counts);`;
+    const expected = oracle(ns).length;
+    const runs = [false, false, true, false].map(
+      (release) =>
+        new Promise<number[]>((resolve, reject) => {
+          const w = new Worker(code, { eval: true, workerData: { dist: DIST, ns: ns.name, release } });
+          w.once('message', resolve);
+          w.once('error', reject);
+        }),
+    );
+    for (const counts of await Promise.all(runs)) assert.deepEqual(counts, Array(10).fill(expected));
+    assert.deepEqual(api.listLinks({ netns: ns.name }).map((l) => [l.index, l.name]), oracle(ns));
   });
 
   it('getAllFeatures reads each of them', () => {
