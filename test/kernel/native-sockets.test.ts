@@ -4,6 +4,7 @@
 import assert from 'assert/strict';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as api from '../../ts/index';
 import { TestNetns } from '../helpers/netns';
@@ -63,7 +64,7 @@ describe('native: cached socket ownership (real kernel)', function () {
     other = TestNetns.create('oth');
     here.addVeth('v0', 'v1');
     other.addVeth('v0', 'v1');
-    dir = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'nicoff-race-'));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nicoff-race-'));
     fs.writeFileSync(path.join(dir, 'race.js'), RACE);
   });
   after(() => {
