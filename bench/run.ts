@@ -98,7 +98,7 @@ function rows(m: Record<string, number>, cliCommand: string, scale: ScalePoint[]
     row('1', 'getFeatures', m.getFeatures, 'C floor: GFEATURES', m.floorGet, { max: 2 }),
     row('1', 'getFeatures', m.getFeatures, 'spawn `ethtool -k` + parse', m.ethtoolK, { min: 300 }, true),
     row('1', 'getFeatures', m.getFeatures, 'C floor: GSSET_INFO+GSTRINGS+GFEATURES', m.floorGetFull),
-    row('1', 'getFeatures `{ netns }`', m.getFeaturesNetns, 'C floor: GFEATURES', m.floorGet),
+    row('1', 'getFeatures `{ netns }`', m.getFeaturesNetns, 'C floor: GFEATURES', m.floorGet, { max: 2 }),
     row('2', 'setFeatures (Promise)', m.setFeatures, 'C floor: SFEATURES+GFEATURES', m.floorSet, { max: 2 }),
     row('2', 'setFeaturesSync', m.setFeaturesSync, 'C floor: SFEATURES+GFEATURES', m.floorSet),
     row('2', 'setFeatures (Promise)', m.setFeatures, 'C floor: GFEATURES+SFEATURES+GFEATURES', m.floorSetRead),

@@ -53,7 +53,9 @@ class SmallString {
     size_t len = 0;
     napi_status st = napi_get_value_string_utf8(env, info[i], buf_, sizeof(buf_), &len);
     if (st != napi_ok) throw Napi::Error::New(env, "cannot read a string argument");
-    if (len + 1 >= sizeof(buf_)) {  // may have been cut short: read it whole
+    // napi writes whole characters only (up to 4 bytes each) into sizeof(buf_) - 1 bytes: a string
+    // that did not fit leaves fewer than 4 bytes unused, so anything that long is read again, whole.
+    if (len + 4 >= sizeof(buf_)) {
       heap_ = info[i].As<Napi::String>().Utf8Value();
       ptr_ = heap_.c_str();
       len = heap_.size();
@@ -73,19 +75,20 @@ class SmallString {
   size_t size_ = 0;
 };
 
-// Resolves the control socket for netns, or throws.
-int Socket(Napi::Env env, const std::string& netns, const std::string& ifname) {
+// Leases the control socket for netns (held until `lease` goes out of scope), or throws.
+int Socket(Napi::Env env, const std::string& netns, const std::string& ifname, nic::SocketLease* lease) {
   const char* failed = "socket";
-  int fd = nic::ethtool_socket(netns.c_str(), &failed);
-  if (fd < 0) throw SysError(env, fd, failed, nullptr, ifname, netns);
-  return fd;
+  int rc = nic::lease_ethtool_socket(netns.c_str(), lease, &failed);
+  if (rc < 0) throw SysError(env, rc, failed, nullptr, ifname, netns);
+  return lease->fd();
 }
 
 // featureNames(netns, ifname): string[] -- empty strings are holes.
 Napi::Value FeatureNames(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string netns = StringArg(info, 0, "netns"), ifname = StringArg(info, 1, "ifname");
-  int fd = Socket(env, netns, ifname);
+  nic::SocketLease lease;
+  int fd = Socket(env, netns, ifname, &lease);
   std::vector<std::string> names;
   int rc = nic::feature_names(fd, ifname.c_str(), &names);
   if (rc < 0) throw SysError(env, rc, "ioctl", "ETHTOOL_GSSET_INFO/GSTRINGS", ifname, netns);
@@ -107,9 +110,10 @@ Napi::Value GetFeatures(const Napi::CallbackInfo& info) {
     throw Napi::TypeError::New(env, "blocks must be a Uint32Array");
   }
   const char* failed = "socket";
-  int fd = nic::ethtool_socket(netns.c_str(), &failed);
-  if (fd < 0) throw SysError(env, fd, failed, nullptr, ifname.str(), netns.str());
-  int rc = nic::get_features(fd, ifname.c_str(), static_cast<uint32_t*>(data), uint32_t(length / 4));
+  nic::SocketLease lease;
+  int rc = nic::lease_ethtool_socket(netns.c_str(), &lease, &failed);
+  if (rc < 0) throw SysError(env, rc, failed, nullptr, ifname.str(), netns.str());
+  rc = nic::get_features(lease.fd(), ifname.c_str(), static_cast<uint32_t*>(data), uint32_t(length / 4));
   if (rc < 0) throw SysError(env, rc, "ioctl", "ETHTOOL_GFEATURES", ifname.str(), netns.str());
   return Napi::Number::New(env, rc);
 }
@@ -136,7 +140,8 @@ SetArgs ReadSetArgs(const Napi::CallbackInfo& info) {
 Napi::Value SetFeatures(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SetArgs a = ReadSetArgs(info);
-  int fd = Socket(env, a.netns, a.ifname);
+  nic::SocketLease lease;
+  int fd = Socket(env, a.netns, a.ifname, &lease);
   int rc = nic::set_features(fd, a.ifname.c_str(), a.valid.data(), a.requested.data(), uint32_t(a.valid.size()));
   if (rc < 0) throw SysError(env, rc, "ioctl", "ETHTOOL_SFEATURES", a.ifname, a.netns);
   return Napi::Number::New(env, rc);
@@ -150,13 +155,11 @@ class SetFeaturesWorker : public Napi::AsyncWorker {
   Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
-    int fd = nic::ethtool_socket(args_.netns.c_str(), &failed_);
-    if (fd < 0) {
-      rc_ = fd;
-      return;
-    }
+    nic::SocketLease lease;
+    rc_ = nic::lease_ethtool_socket(args_.netns.c_str(), &lease, &failed_);
+    if (rc_ < 0) return;
     failed_ = "ioctl";
-    rc_ = nic::set_features(fd, args_.ifname.c_str(), args_.valid.data(), args_.requested.data(), uint32_t(args_.valid.size()));
+    rc_ = nic::set_features(lease.fd(), args_.ifname.c_str(), args_.valid.data(), args_.requested.data(), uint32_t(args_.valid.size()));
   }
   void OnOK() override {
     Napi::Env env = Env();
@@ -186,7 +189,8 @@ Napi::Value SetFeaturesAsync(const Napi::CallbackInfo& info) {
 Napi::Value DriverInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string netns = StringArg(info, 0, "netns"), ifname = StringArg(info, 1, "ifname");
-  int fd = Socket(env, netns, ifname);
+  nic::SocketLease lease;
+  int fd = Socket(env, netns, ifname, &lease);
   nic::DriverInfo d;
   int rc = nic::driver_info(fd, ifname.c_str(), &d);
   if (rc < 0) throw SysError(env, rc, "ioctl", "ETHTOOL_GDRVINFO", ifname, netns);
@@ -223,7 +227,7 @@ Napi::Value ListInterfaces(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value CloseSockets(const Napi::CallbackInfo& info) {
-  nic::close_cached_sockets();
+  nic::release_cached_sockets();
   return info.Env().Undefined();
 }
 
@@ -245,7 +249,7 @@ class FdWatchWrap : public Napi::ObjectWrap<FdWatchWrap> {
                         InstanceMethod("close", &FdWatchWrap::Close)});
   }
 
-  explicit FdWatchWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FdWatchWrap>(info) {
+  explicit FdWatchWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FdWatchWrap>(info), env_(info.Env()) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsFunction()) {
       throw Napi::TypeError::New(env, "FdWatch(fd: number, onReady: function)");
@@ -289,18 +293,28 @@ class FdWatchWrap : public Napi::ObjectWrap<FdWatchWrap> {
   }
   static void RemoveHook(void* hook) { napi_remove_async_cleanup_hook(static_cast<napi_async_cleanup_hook_handle>(hook)); }
 
-  static void OnReady(void* ctx, int status) {
+  // Called from libuv with no JavaScript below: only the C API, checked by status. The Napi::
+  // wrappers throw C++ exceptions on failure, and one leaving a libuv callback is std::terminate.
+  static void OnReady(void* ctx, int status) noexcept {
     auto* self = static_cast<FdWatchWrap*>(ctx);
-    napi_env env = self->callback_.Env();
-    Napi::HandleScope scope(env);
-    napi_value arg = Napi::Number::New(env, status), result;
-    napi_status st = napi_make_callback(env, *self->context_, self->Value(), self->callback_.Value(), 1, &arg, &result);
-    // No JavaScript is below us, so a throw goes to 'uncaughtException'. Any other failure means
-    // the environment is shutting down (a worker's process.exit()): nothing can run any more.
-    if (st == napi_pending_exception) {
-      napi_value err;
-      if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
+    napi_env env = self->env_;
+    napi_handle_scope scope;
+    if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+    napi_value recv, fn, arg, result;
+    napi_status st = napi_get_reference_value(env, static_cast<napi_ref>(*self), &recv);
+    if (st == napi_ok) st = napi_get_reference_value(env, static_cast<napi_ref>(self->callback_), &fn);
+    if (st == napi_ok) st = napi_create_int32(env, status, &arg);
+    // A collected or reset reference reads as no value: there is nothing to call then.
+    if (st == napi_ok && recv != nullptr && fn != nullptr) {
+      st = napi_make_callback(env, static_cast<napi_async_context>(*self->context_), recv, fn, 1, &arg, &result);
+      // A throw goes to 'uncaughtException'. Any other failure means the environment is shutting
+      // down (a worker's process.exit()): nothing can run any more.
+      if (st == napi_pending_exception) {
+        napi_value err;
+        if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
+      }
     }
+    napi_close_handle_scope(env, scope);
   }
 
   nic::FdWatch* Live(const Napi::CallbackInfo& info) {
@@ -337,6 +351,7 @@ class FdWatchWrap : public Napi::ObjectWrap<FdWatchWrap> {
     if (!callback_.IsEmpty()) callback_.Reset();
   }
 
+  napi_env env_;
   nic::FdWatch* watch_ = nullptr;
   napi_async_cleanup_hook_handle cleanup_ = nullptr;
   Napi::FunctionReference callback_;

@@ -5,8 +5,10 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 
@@ -17,6 +19,9 @@ namespace {
 
 #ifndef IFLA_PERM_ADDRESS
 #define IFLA_PERM_ADDRESS 54
+#endif
+#ifndef RTEXT_FILTER_SKIP_STATS
+#define RTEXT_FILTER_SKIP_STATS (1 << 3)
 #endif
 
 std::string c_string(struct rtattr* rta) {
@@ -36,51 +41,96 @@ std::string hex_address(struct rtattr* rta) {
   return out;
 }
 
+// Receives one whole netlink datagram into buf, growing it first if the datagram is larger (a
+// link with many VFs or altnames can exceed any fixed size; a cut datagram loses its rest).
+ssize_t recv_whole(int fd, std::vector<char>* buf, const char** failed) {
+  for (;;) {
+    ssize_t n = recv(fd, buf->data(), buf->size(), MSG_PEEK | MSG_TRUNC);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *failed = "recv";
+      return -errno;
+    }
+    if (size_t(n) > buf->size()) buf->resize(size_t(n));
+    struct iovec iov = {buf->data(), buf->size()};
+    struct msghdr msg;
+    std::memset(&msg, 0, sizeof(msg));
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    n = recvmsg(fd, &msg, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *failed = "recv";
+      return -errno;
+    }
+    *failed = "recv";
+    if (msg.msg_flags & MSG_TRUNC) return -EMSGSIZE;  // never parse part of a datagram
+    if (n == 0) return -EIO;
+    return n;
+  }
+}
+
 }  // namespace
 
 int list_links(const char* netns, std::vector<Link>* out, const char** failed) {
-  int fd = socket_in_netns(netns, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, failed);
-  if (fd < 0) return fd;
+  DumpSocket sock;
+  int rc = take_dump_socket(netns, &sock, failed);
+  if (rc < 0) return rc;
+  int fd = sock.fd();
+  // The socket may have served dumps before: replies to this one carry its sequence number.
+  static std::atomic<uint32_t> next_seq{1};
+  uint32_t seq = next_seq.fetch_add(1, std::memory_order_relaxed);
 
+  // No statistics (as `ip link` asks): they are not read here, and without them a link's message
+  // is smaller. Linux 6.10+ ends a link dump early, silently, at a link whose message does not fit
+  // in an empty dump buffer (many VFs or altnames plus statistics can exceed it).
   struct {
     struct nlmsghdr nh;
     struct ifinfomsg ifi;
+    struct rtattr ext_mask;
+    uint32_t ext_mask_value;
   } req;
   std::memset(&req, 0, sizeof(req));
   req.nh.nlmsg_len = sizeof(req);
   req.nh.nlmsg_type = RTM_GETLINK;
   req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  req.nh.nlmsg_seq = 1;
+  req.nh.nlmsg_seq = seq;
   req.ifi.ifi_family = AF_UNSPEC;
+  req.ext_mask.rta_type = IFLA_EXT_MASK;
+  req.ext_mask.rta_len = RTA_LENGTH(sizeof(uint32_t));
+  req.ext_mask_value = RTEXT_FILTER_SKIP_STATS;
   if (send(fd, &req, sizeof(req), 0) < 0) {
-    int e = errno;
-    close(fd);
     *failed = "send";
-    return -e;
+    return -errno;
   }
 
   std::vector<char> buf(32768);
   out->clear();
   for (;;) {
-    ssize_t n = recv(fd, buf.data(), buf.size(), 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      close(fd);
-      *failed = "recv";
-      return -e;
-    }
+    ssize_t n = recv_whole(fd, &buf, failed);
+    if (n < 0) return int(n);
     int len = int(n);
     for (auto* nh = reinterpret_cast<struct nlmsghdr*>(buf.data()); NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+      if (nh->nlmsg_seq != seq) continue;
+      // Errors the kernel reports in the dump itself are not failed syscalls: "netlink".
       if (nh->nlmsg_type == NLMSG_DONE) {
-        close(fd);
+        // NLMSG_DONE carries an int: the dump's own result, negative when an error ended it early.
+        if (nh->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+          int result;
+          std::memcpy(&result, NLMSG_DATA(nh), sizeof(result));
+          if (result < 0) {
+            *failed = "netlink";
+            return result;
+          }
+        }
+        sock.keep();  // read to its end: the socket can serve the next dump
         return 0;
       }
       if (nh->nlmsg_type == NLMSG_ERROR) {
+        *failed = "netlink";
+        if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr))) return -EBADMSG;
         auto* err = static_cast<struct nlmsgerr*>(NLMSG_DATA(nh));
-        close(fd);
-        *failed = "recv";
-        return err->error < 0 ? err->error : -EIO;
+        return err->error < 0 ? err->error : -EBADMSG;
       }
       if (nh->nlmsg_type != RTM_NEWLINK) continue;
       auto* ifi = static_cast<struct ifinfomsg*>(NLMSG_DATA(nh));

@@ -39,8 +39,19 @@ export interface NativeFdWatch {
 }
 
 /**
- * `netns` is '' for the caller's own namespace or the path of a namespace file. Every call
- * throws an Error carrying `errno` (a positive number), `syscall` and `command` on failure.
+ * The contract every binding keeps (test/contract/binding.contract.ts runs it against the addon
+ * and against test/helpers/fake-binding.ts):
+ *
+ * - `netns` is '' for the caller's own namespace or the path of a namespace file, used whole (a
+ *   path is never shortened). A path that is not a network namespace file (a FIFO, a device, a
+ *   regular file, another namespace type) fails with errno EINVAL, syscall 'setns', without
+ *   blocking; a missing one with ENOENT ('statx' or 'open').
+ * - Every call throws an Error carrying `errno` (a positive number), `syscall` and, for ioctls,
+ *   `command` on failure.
+ * - `setFeatures` and `setFeaturesAsync` copy `valid` and `requested` before they return: the
+ *   caller may reuse or change both arrays at once, even while the Promise is pending.
+ * - `closeSockets` may be called at any time from any thread: a cached socket is closed once no
+ *   call is using it any more (a call in flight keeps its socket), and later calls make new ones.
  */
 export interface NativeBinding {
   /** ETHTOOL_GSSET_INFO + ETHTOOL_GSTRINGS(ETH_SS_FEATURES); '' marks a hole. */

@@ -4,9 +4,12 @@ import { constants } from 'os';
 
 const ERRNO_NAMES: Record<number, string> = {};
 for (const [name, num] of Object.entries(constants.errno)) {
-  // os.constants.errno lists aliases (EWOULDBLOCK = EAGAIN, ENOTSUP = EOPNOTSUPP); keep the first.
+  // os.constants.errno lists aliases (EWOULDBLOCK = EAGAIN, ENOTSUP = EOPNOTSUPP); keep the first,
   if (!(num in ERRNO_NAMES)) ERRNO_NAMES[num] = name;
 }
+// except where Linux itself names the error otherwise: ENOTSUP is listed first, but the kernel's
+// name for 95 (what ioctls return, what strerror and ethtool describe) is EOPNOTSUPP.
+if (constants.errno.EOPNOTSUPP !== undefined) ERRNO_NAMES[constants.errno.EOPNOTSUPP] = 'EOPNOTSUPP';
 
 /** Codes of validation errors raised before any syscall. */
 export const ErrorCode = Object.freeze({

@@ -4,6 +4,10 @@ import { argTypeError, ErrorCode, NicOffloadError } from './errors';
 /** IFNAMSIZ - 1: the longest name SIOCETHTOOL can carry. */
 export const MAX_IFNAME_BYTES = 15;
 const NETNS_RUN_DIR = '/var/run/netns';
+/** PATH_MAX - 1: the longest path the kernel takes; a longer one is refused, never shortened. */
+const MAX_NETNS_PATH_BYTES = 4095;
+/** NAME_MAX: the longest name a file under /var/run/netns can have. */
+const MAX_NETNS_NAME_BYTES = 255;
 
 /**
  * Interface names as the kernel's dev_valid_name() accepts them: 1..15 bytes, not "." or "..",
@@ -33,6 +37,19 @@ export function validateIfname(ifname: unknown): string {
  * would act on the host. Returns the path the native layer opens ('' for the caller's own).
  */
 export function resolveNetns(netns: unknown): string {
+  // The hot read path asks for the same namespace again and again: the last answer is kept (one
+  // string object, so the addon reads the same flat string each time).
+  if (netns === lastNetns) return lastPath;
+  const path = resolve(netns);
+  lastNetns = netns as string;
+  lastPath = path;
+  return path;
+}
+
+let lastNetns: string | undefined;
+let lastPath = '';
+
+function resolve(netns: unknown): string {
   if (netns === undefined || netns === null) return '';
   if (netns === '') {
     throw new NicOffloadError('invalid network namespace "": leave netns out for this namespace, or give a name or a path', {
@@ -44,14 +61,27 @@ export function resolveNetns(netns: unknown): string {
   if (netns.includes('\0') || /[\n\r]/.test(netns)) {
     throw new NicOffloadError(`invalid network namespace ${JSON.stringify(netns)}`, { code: ErrorCode.INVALID_NETNS, netns });
   }
-  if (netns.startsWith('/')) return netns;
+  if (netns.startsWith('/')) {
+    tooLong(netns, MAX_NETNS_PATH_BYTES, 'path', 'PATH_MAX');
+    return netns;
+  }
   if (netns.includes('/') || netns === '.' || netns === '..') {
     throw new NicOffloadError(
       `invalid network namespace ${JSON.stringify(netns)}: give a name from "ip netns list" or an absolute path`,
       { code: ErrorCode.INVALID_NETNS, netns },
     );
   }
+  tooLong(netns, MAX_NETNS_NAME_BYTES, 'name', 'NAME_MAX');
   return `${NETNS_RUN_DIR}/${netns}`;
+}
+
+function tooLong(netns: string, max: number, what: string, limit: string): void {
+  const bytes = Buffer.byteLength(netns);
+  if (bytes <= max) return;
+  throw new NicOffloadError(`invalid network namespace: the ${what} is ${bytes} bytes long; Linux takes at most ${max} (${limit})`, {
+    code: ErrorCode.INVALID_NETNS,
+    netns,
+  });
 }
 
 /** Options object check shared by every call. */

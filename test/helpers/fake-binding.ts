@@ -98,8 +98,12 @@ export class FakeBinding implements NativeBinding {
   }
 
   async setFeaturesAsync(netns: string, ifname: string, valid: Uint32Array, requested: Uint32Array): Promise<number> {
-    await new Promise((r) => setImmediate(r));
-    return this.setFeatures(netns, ifname, valid, requested);
+    // The binding contract: the words are copied before the call returns (as the addon does before
+    // it queues the work), so the caller may reuse its arrays at once.
+    const v = valid.slice();
+    const r = requested.slice();
+    await new Promise((resolve) => setImmediate(resolve));
+    return this.setFeatures(netns, ifname, v, r);
   }
 
   driverInfo(netns: string, ifname: string): NativeDriverInfo {

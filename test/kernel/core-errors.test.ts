@@ -47,6 +47,16 @@ describe('core: errors, privilege and abuse (real kernel)', () => {
     assert.throws(() => api.getFeatures('lo', { netns: '/proc/self/status' }), (e: api.NicOffloadError) => e.code === 'EINVAL' && e.syscall === 'setns');
   });
 
+  it('a command the driver lacks is EOPNOTSUPP (errno 95), with its message', () => {
+    assert.throws(() => api.getDriverInfo('lo', { netns: ns.name }), (e: api.NicOffloadError) => {
+      assert.equal(e.code, 'EOPNOTSUPP');
+      assert.equal(e.errno, 95);
+      assert.equal(e.command, 'ETHTOOL_GDRVINFO');
+      assert.equal(e.message, `ETHTOOL_GDRVINFO is not supported by interface "lo" in network namespace ${ns.name}`);
+      return true;
+    });
+  });
+
   it('an unknown feature changes nothing, even with valid names beside it', async () => {
     const before = api.getFeatures('v0', { netns: ns.name });
     await assert.rejects(api.setFeatures('v0', { gro: !before['rx-gro'].active, 'generic-recieve-offload': false }, { netns: ns.name }), (e: api.NicOffloadError) => {

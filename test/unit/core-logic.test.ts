@@ -174,6 +174,59 @@ describe('core logic (fake kernel)', () => {
     });
   });
 
+  it('concurrent setFeatures each send their own words (the binding copies them before returning)', async () => {
+    f.devices.set('eth10', { ...f.devices.get('eth9')! });
+    const [a, b] = await Promise.all([api.setFeatures('eth9', { 'rx-gro': false }), api.setFeatures('eth10', { 'x-last': false })]);
+    assert.deepEqual(a.changes.map((c) => c.name), ['rx-gro']);
+    assert.deepEqual(b.changes.map((c) => c.name), ['x-last']);
+    assert.equal(api.getFeatures('eth9')['rx-gro'].active, false);
+    assert.equal(api.getFeatures('eth9')['x-last'].active, true);
+    assert.equal(api.getFeatures('eth10')['rx-gro'].active, true);
+    assert.equal(api.getFeatures('eth10')['x-last'].active, false);
+  });
+
+  it('a kernel feature or an interface named "__proto__" is a plain property, never the prototype', async () => {
+    const names = [...NAMES];
+    names[NAMES.indexOf('x-filler-3')] = '__proto__';
+    const g = fakeKernel(names, { neverChange: [], changeable: ['__proto__', 'rx-gro'], devices: { eth9: [], ['__proto__']: [] } });
+    useBinding(g);
+    for (let i = 0; i < 12; i++) {
+      // before and after the builder for this table is compiled
+      const feats = api.getFeatures('eth9');
+      assert.equal(Object.getPrototypeOf(feats), Object.prototype);
+      assert.ok(Object.prototype.hasOwnProperty.call(feats, '__proto__'));
+      assert.deepEqual(Object.keys(feats), names.filter(Boolean));
+      assert.deepEqual(feats['__proto__' as string], { active: true, requested: true, available: true, fixed: false });
+    }
+    const r = await api.setFeatures('eth9', { ['__proto__']: false });
+    assert.deepEqual(r.changes.map((c) => c.name), ['__proto__']);
+    const all = api.getAllFeatures();
+    assert.equal(Object.getPrototypeOf(all), Object.prototype);
+    assert.deepEqual(Object.keys(all), ['eth9', '__proto__']);
+    assert.equal(all['__proto__' as string]['rx-gro'].active, true);
+  });
+
+  it('errno 95 is EOPNOTSUPP (the kernel\'s name, not its alias ENOTSUP) with its message', async () => {
+    f.failSet = 95;
+    await assert.rejects(api.setFeatures('eth9', { rx: false }), (e: api.NicOffloadError) => {
+      assert.equal(e.code, 'EOPNOTSUPP');
+      assert.equal(e.errno, 95);
+      assert.match(e.message, /^ETHTOOL_SFEATURES is not supported by interface "eth9"$/);
+      return true;
+    });
+  });
+
+  it('refuses over-long namespace paths and names before any call, never shortening them', () => {
+    assert.throws(() => api.getFeatures('eth9', { netns: `/${'a'.repeat(4095)}` }), { code: 'ERR_INVALID_NETNS', message: /4096 bytes long; Linux takes at most 4095/ });
+    assert.throws(() => api.getFeatures('eth9', { netns: 'é'.repeat(128) }), { code: 'ERR_INVALID_NETNS', message: /name is 256 bytes long/ });
+    assert.throws(() => api.listInterfaces({ netns: `/${'€'.repeat(1400)}` }), { code: 'ERR_INVALID_NETNS' });
+    assert.equal(f.calls.length, 0);
+    const longest = `/${'a'.repeat(4094)}`;
+    api.getFeatures('eth9', { netns: longest });
+    api.getFeatures('eth9', { netns: 'n'.repeat(255) });
+    assert.deepEqual(f.calls.map((c) => c.args[0]).slice(-2), [longest, `/var/run/netns/${'n'.repeat(255)}`]);
+  });
+
   it('reads every interface in one call', () => {
     f.devices.set('eth10', { ...f.devices.get('eth9')! });
     assert.deepEqual(Object.keys(api.getAllFeatures()), ['eth9', 'eth10']);

@@ -1,7 +1,7 @@
 // toFeatures compiles a builder per frozen names table after a few uses; its results must be the
 // loop's, key for key and in the same order, for every bit position and word.
 import { strict as assert } from 'assert';
-import { Snapshot, toFeatures } from '../../ts/core/snapshot';
+import { Snapshot, toFeatures, usesCompiledBuilder } from '../../ts/core/snapshot';
 
 function randomBlocks(words: number, seed: number): Uint32Array {
   const b = new Uint32Array(words * 4);
@@ -50,6 +50,35 @@ describe('toFeatures compiled builder', () => {
         });
       }
     }
+  });
+
+  it('switches a frozen table to its compiled builder after 8 uses (an unfrozen one never)', () => {
+    const frozen = Object.freeze(table());
+    const loose = table();
+    for (let call = 1; call <= 12; call++) {
+      toFeatures({ names: frozen, words: 3, blocks: randomBlocks(3, call) });
+      toFeatures({ names: loose, words: 3, blocks: randomBlocks(3, call) });
+      assert.equal(usesCompiledBuilder(frozen), call >= 8, `after ${call} uses`);
+      assert.equal(usesCompiledBuilder(loose), false);
+    }
+  });
+
+  it('a feature named "__proto__" is an own property in both the compiled builder and the loop', () => {
+    const names = table();
+    names[40] = '__proto__';
+    const frozen = Object.freeze([...names]);
+    for (let call = 0; call < 12; call++) {
+      const blocks = randomBlocks(3, call + 7);
+      const viaBuilder = toFeatures({ names: frozen, words: 3, blocks });
+      const viaLoop = toFeatures({ names, words: 3, blocks });
+      for (const r of [viaBuilder, viaLoop]) {
+        assert.equal(Object.getPrototypeOf(r), Object.prototype);
+        assert.deepEqual(Object.keys(r), names.filter(Boolean));
+        assert.ok(Object.getOwnPropertyDescriptor(r, '__proto__')?.enumerable);
+      }
+      assert.deepStrictEqual(viaBuilder, viaLoop);
+    }
+    assert.equal(usesCompiledBuilder(frozen), true);
   });
 
   it('returns a fresh result object every call, whose per-feature states are shared and frozen', () => {

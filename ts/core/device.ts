@@ -4,7 +4,7 @@ import { ErrorCode, fromNative, NicOffloadError } from '../errors';
 import type * as OutcomeModule from './outcome';
 import type { SetResult } from './outcome';
 import type * as PlanModule from './plan';
-import { buildFeatures, Features, Snapshot } from './snapshot';
+import { buildFeatures, defineOwn, Features, Snapshot } from './snapshot';
 import { resolveNetns, validateChanges, validateIfname, validateOptions } from '../validate';
 
 export interface NetnsOptions {
@@ -58,7 +58,8 @@ let scratch = new Uint32Array(8);
 
 // The SFEATURES words go to the addon through two long-lived arrays: a small typed array made
 // fresh for each call lives on the V8 heap, and handing it to native code first moves it off the
-// heap (an allocation, ~1.4 us here). The addon copies them before it returns, async calls too.
+// heap (an allocation, ~1.4 us here). Reusing them is safe because every binding copies the words
+// before setFeatures/setFeaturesAsync returns (the rule in binding.ts, which the contract tests).
 let validWords = new Uint32Array(2);
 let requestedWords = new Uint32Array(2);
 
@@ -239,7 +240,9 @@ export function getAllFeatures(options?: NetnsOptions): Record<string, Features>
   const out: Record<string, Features> = {};
   for (const { name } of call(undefined, opts.netns ?? '', () => b.listInterfaces(ns))) {
     try {
-      out[name] = readFeatures(b, ns, name);
+      const features = readFeatures(b, ns, name);
+      if (name === '__proto__') defineOwn(out, name, features); // a valid interface name
+      else out[name] = features;
     } catch (e) {
       const err = fromNative(e, name, opts.netns);
       if ((err as { code?: string }).code === 'ENODEV') continue;
@@ -250,8 +253,10 @@ export function getAllFeatures(options?: NetnsOptions): Record<string, Features>
 }
 
 /**
- * Closes the cached control sockets. Each keeps its namespace alive after `ip netns del`;
- * call this when done with namespaces that are going away (not while writes are pending).
+ * Drops the cached control sockets. Each keeps its namespace alive after `ip netns del`; call this
+ * when done with namespaces that are going away. Safe at any time, also while reads in workers or
+ * writes in the thread pool are under way: a socket still in use by a call is closed when that
+ * call returns, and later calls open fresh ones.
  */
 export function releaseSockets(): void {
   binding().closeSockets();

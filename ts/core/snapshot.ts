@@ -61,12 +61,12 @@ function compile(names: readonly string[]): Builder | null {
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     if (!name) continue;
-    // A literal "__proto__" key would set the prototype; such a table keeps the loop.
-    if (name === '__proto__') return null;
     const b = (i >>> 5) * 4;
     const sh = i & 31;
     const bitOf = (field: number, to: number): string => `((b[${b + field}] >>> ${sh}) & 1) << ${to}`;
-    props.push(`${JSON.stringify(name)}: S[${bitOf(ACTIVE, 3)} | ${bitOf(REQUESTED, 2)} | ${bitOf(AVAILABLE, 1)} | ${bitOf(NEVER_CHANGED, 0)}]`);
+    // A literal "__proto__": key would set the prototype; a computed ["__proto__"] key is a property.
+    const key = name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name);
+    props.push(`${key}: S[${bitOf(ACTIVE, 3)} | ${bitOf(REQUESTED, 2)} | ${bitOf(AVAILABLE, 1)} | ${bitOf(NEVER_CHANGED, 0)}]`);
   }
   try {
     const make = new Function('S', 'b', `return {\n${props.join(',\n')}\n};`) as (S: readonly FeatureState[], b: Uint32Array) => Features;
@@ -106,13 +106,25 @@ function toFeaturesLoop(names: readonly string[], blocks: Uint32Array): Features
     if (!name) continue;
     const b = (i >>> 5) * 4;
     const sh = i & 31;
-    out[name] =
+    const state =
       STATES[
         (((blocks[b + ACTIVE] >>> sh) & 1) << 3) |
           (((blocks[b + REQUESTED] >>> sh) & 1) << 2) |
           (((blocks[b + AVAILABLE] >>> sh) & 1) << 1) |
           ((blocks[b + NEVER_CHANGED] >>> sh) & 1)
       ];
+    if (name === '__proto__') defineOwn(out, name, state);
+    else out[name] = state;
   }
   return out;
+}
+
+/** `obj[key] = value` as a plain own property, also for the key "__proto__" (which would set the prototype). */
+export function defineOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** Whether results for this names table are made by a compiled builder yet (for tests). */
+export function usesCompiledBuilder(names: readonly string[]): boolean {
+  return typeof builders.get(names) === 'function';
 }
