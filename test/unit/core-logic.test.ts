@@ -204,6 +204,10 @@ describe('core logic (fake kernel)', () => {
     assert.equal(Object.getPrototypeOf(all), Object.prototype);
     assert.deepEqual(Object.keys(all), ['eth9', '__proto__']);
     assert.equal(all['__proto__' as string]['rx-gro'].active, true);
+    // And the JSON rendering (ethtool --json -k) keeps it as a key too.
+    const json = api.featuresJsonObject('eth9', api.getFeatures('eth9'));
+    assert.equal(Object.getPrototypeOf(json), Object.prototype);
+    assert.ok(Object.prototype.hasOwnProperty.call(json, '__proto__'));
   });
 
   it('errno 95 is EOPNOTSUPP (the kernel\'s name, not its alias ENOTSUP) with its message', async () => {

@@ -16,9 +16,9 @@ export type EthtoolJsonDevice = { ifname: string } & Record<string, EthtoolJsonF
 export function featuresJsonObject(ifname: string, features: Features, options: FeaturesFormatOptions = {}): EthtoolJsonDevice {
   let lines = ethtoolLayout(features);
   if (options.changeable) lines = changeableOnly(lines, features);
-  const out: Record<string, EthtoolJsonFeature | string> = { ifname };
-  for (const l of lines) out[l.name] = { active: l.active, fixed: l.fixed, requested: l.requested };
-  return out as EthtoolJsonDevice;
+  // fromEntries defines own properties: a kernel name "__proto__" stays a key, not the prototype.
+  const entries = lines.map((l) => [l.name, { active: l.active, fixed: l.fixed, requested: l.requested }] as const);
+  return Object.fromEntries([['ifname', ifname], ...entries]) as EthtoolJsonDevice;
 }
 
 /** What `ethtool --json -k` prints for these interfaces (parsed, the same value). */
