@@ -1,6 +1,7 @@
 // Stand-ins for the doctor and guard logic tests: a fake kernel with links (bridges, bonds,
 // ifindexes) and rx-checksum states, and a persistence that records what it was asked.
 import type { NativeLink } from '../../ts/binding';
+import type { FeatureChanges } from '../../ts/core';
 import type { PersistOptions, PersistResult } from '../../ts/persist';
 import type { PersistenceApi } from '../../ts/doctor/persistence';
 import { FakeBinding } from './fake-binding';
@@ -71,8 +72,9 @@ export class FakePersistence implements PersistenceApi {
     return { backend: 'systemd-link', reason: `test detection for ${ifname}` };
   }
 
-  async persist(ifname: string, changes: Record<string, boolean>, opts: PersistOptions = {}): Promise<PersistResult> {
-    this.calls.push({ ifname, changes: { ...changes }, opts: { ...opts } });
+  async persist(ifname: string, given: FeatureChanges | ReadonlyMap<string, boolean>, opts: PersistOptions = {}): Promise<PersistResult> {
+    const changes: Record<string, boolean> = given instanceof Map ? Object.fromEntries(given) : { ...given };
+    this.calls.push({ ifname, changes, opts: { ...opts } });
     if (this.fail) throw this.fail;
     const first = this.calls.filter((c) => c.ifname === ifname && !c.opts.dryRun).length === 1;
     return {

@@ -1,6 +1,6 @@
 // Comparing our results with the real ethtool's, in ethtool's own terms.
 import { legacyGroups } from '../../ts/core/legacy';
-import type { Features } from '../../ts/core/snapshot';
+import type { AnyFeatures, Features } from '../../ts/core/snapshot';
 import type { SetResult } from '../../ts/core/outcome';
 
 export interface JsonFeature {
@@ -20,19 +20,19 @@ export function asEthtoolJson(features: Features, names: readonly string[]): Rec
     if (flag.short === 'ufo') continue; // netlink ethtool never prints UFO
     members.forEach((i) => grouped.add(i));
     if (members.length === 1) {
-      const f = features[names[members[0]]];
+      const f = (features as AnyFeatures)[names[members[0]]]!;
       out[flag.long] = { active: f.active, fixed: f.fixed, requested: f.requested };
       continue;
     }
-    out[flag.long] = { active: members.some((i) => features[names[i]].active), fixed: null, requested: null };
+    out[flag.long] = { active: members.some((i) => (features as AnyFeatures)[names[i]]!.active), fixed: null, requested: null };
     for (const i of members) {
-      const f = features[names[i]];
+      const f = (features as AnyFeatures)[names[i]]!;
       out[names[i]] = { active: f.active, fixed: f.fixed, requested: f.requested };
     }
   }
   names.forEach((name, i) => {
     if (!name || grouped.has(i)) return;
-    const f = features[name];
+    const f = (features as AnyFeatures)[name]!;
     out[name] = { active: f.active, fixed: f.fixed, requested: f.requested };
   });
   return out;

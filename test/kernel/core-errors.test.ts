@@ -59,7 +59,7 @@ describe('core: errors, privilege and abuse (real kernel)', () => {
 
   it('an unknown feature changes nothing, even with valid names beside it', async () => {
     const before = api.getFeatures('v0', { netns: ns.name });
-    await assert.rejects(api.setFeatures('v0', { gro: !before['rx-gro'].active, 'generic-recieve-offload': false }, { netns: ns.name }), (e: api.NicOffloadError) => {
+    await assert.rejects(api.setFeatures('v0', new Map([['gro', !before['rx-gro']!.active], ['generic-recieve-offload', false]]), { netns: ns.name }), (e: api.NicOffloadError) => {
       assert.equal(e.code, 'ERR_UNKNOWN_FEATURE');
       assert.ok(e.suggestions!.includes('generic-receive-offload'));
       return true;
@@ -71,7 +71,7 @@ describe('core: errors, privilege and abuse (real kernel)', () => {
     const script = `
       const api = require(${JSON.stringify(DIST)});
       const out = { read: Object.keys(api.getFeatures('v0')).length };
-      try { api.setFeaturesSync('v0', { gro: !api.getFeatures('v0')['rx-gro'].active }); out.set = 'succeeded'; }
+      try { api.setFeaturesSync('v0', { gro: !api.getFeatures('v0')['rx-gro']!.active }); out.set = 'succeeded'; }
       catch (e) { out.code = e.code; out.message = e.message; out.errno = e.errno; }
       console.log(JSON.stringify(out));`;
     const r = ns.exec('setpriv', ['--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', process.execPath, '-e', script]);
@@ -129,6 +129,6 @@ describe('core: errors, privilege and abuse (real kernel)', () => {
       assert.equal(r.error, undefined);
       assert.equal(r.n, Object.keys(api.getFeatures('v0', { netns: ns.name })).length);
     }
-    assert.equal(api.getFeatures('v0', { netns: ns.name })['tx-nocache-copy'].active, true);
+    assert.equal(api.getFeatures('v0', { netns: ns.name })['tx-nocache-copy']!.active, true);
   });
 });

@@ -22,9 +22,9 @@ describe('core: network namespaces (real kernel)', () => {
 
   it('changes v0 in one namespace and leaves v0 in the other alone', async () => {
     const beforeB = api.getFeatures('v0', { netns: b.name });
-    assert.equal(beforeB['tx-checksum-ip-generic'].active, true);
+    assert.equal(beforeB['tx-checksum-ip-generic']!.active, true);
     await api.setFeatures('v0', { tx: false }, { netns: a.name });
-    assert.equal(api.getFeatures('v0', { netns: a.name })['tx-checksum-ip-generic'].active, false);
+    assert.equal(api.getFeatures('v0', { netns: a.name })['tx-checksum-ip-generic']!.active, false);
     assert.deepEqual(api.getFeatures('v0', { netns: b.name }), beforeB);
     assert.match(a.ethtool('-k', 'v0').stdout, /^tx-checksumming: off$/m);
     assert.match(b.ethtool('-k', 'v0').stdout, /^tx-checksumming: on$/m);
@@ -32,7 +32,7 @@ describe('core: network namespaces (real kernel)', () => {
 
   it('accepts a namespace file path: /var/run/netns/NAME and /proc/PID/ns/net', async () => {
     await api.setFeatures('v0', { gro: false }, { netns: `/var/run/netns/${a.name}` });
-    assert.equal(api.getFeatures('v0', { netns: a.name })['rx-gro'].active, false);
+    assert.equal(api.getFeatures('v0', { netns: a.name })['rx-gro']!.active, false);
     const sleeper = spawn('ip', ['netns', 'exec', b.name, 'sleep', '30'], { stdio: 'ignore' });
     try {
       // ip netns exec execs sleep in place: the pid is the namespace member once it has entered
@@ -40,7 +40,7 @@ describe('core: network namespaces (real kernel)', () => {
       for (let i = 0; i < 100 && !api.listInterfaces({ netns: nsPath }).includes('v0'); i++) await new Promise((r) => setTimeout(r, 20));
       assert.deepEqual(api.listInterfaces({ netns: nsPath }), api.listInterfaces({ netns: b.name }));
       await api.setFeatures('v1', { 'tx-nocache-copy': true }, { netns: nsPath });
-      assert.equal(api.getFeatures('v1', { netns: b.name })['tx-nocache-copy'].active, true);
+      assert.equal(api.getFeatures('v1', { netns: b.name })['tx-nocache-copy']!.active, true);
     } finally {
       sleeper.kill();
     }
@@ -56,7 +56,7 @@ describe('core: network namespaces (real kernel)', () => {
     try {
       again.addVeth('v0', 'v9');
       again.ethtool('-K', 'v0', 'gro', 'off');
-      assert.equal(api.getFeatures('v0', { netns: name })['rx-gro'].active, false);
+      assert.equal(api.getFeatures('v0', { netns: name })['rx-gro']!.active, false);
       assert.deepEqual(api.listInterfaces({ netns: name }).sort(), ['lo', 'v0', 'v9']);
     } finally {
       again.destroy();

@@ -95,7 +95,7 @@ describe('core: changing features (real kernel, ethtool -K as oracle)', function
 
   it('dry run plans without touching the device', async () => {
     const before = api.getFeatures('v0', { netns: ours.name });
-    const r = await api.setFeatures('v0', { gro: !before['rx-gro'].active }, { netns: ours.name, dryRun: true });
+    const r = await api.setFeatures('v0', { gro: !before['rx-gro']!.active }, { netns: ours.name, dryRun: true });
     assert.equal(r.dryRun, true);
     assert.equal(r.changed, true);
     assert.equal(r.sent, false);
@@ -131,7 +131,7 @@ describe('core: changing features (real kernel, ethtool -K as oracle)', function
     for (const dev of ['v0', 'v1', 'tap0']) {
       const now = api.getFeatures(dev, { netns: ours.name });
       // i = 196..199 are the last requests of the four features: on, off, on, off
-      assert.deepEqual(feats.map((f) => now[f].active), [true, false, true, false], dev);
+      assert.deepEqual(feats.map((f) => (now as api.AnyFeatures)[f]!.active), [true, false, true, false], dev);
     }
   });
 });

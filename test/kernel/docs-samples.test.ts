@@ -154,6 +154,18 @@ describe('docs: every code sample in README.md and docs/ runs (namespace, scratc
     });
   }
 
+  for (const b of all.filter((x) => x.lang === 'ts' && !x.exempt)) {
+    it(`${b.file}:${b.line}: the ts sample type-checks (tsc --strict) and runs`, () => {
+      const src = path.join(app, `sample-${b.line}.mts`);
+      fs.writeFileSync(src, b.code);
+      const tsc = require.resolve('typescript/bin/tsc');
+      const c = spawnSync(process.execPath, [tsc, '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'ES2022', '--types', 'node', '--typeRoots', path.join(REPO, 'node_modules', '@types'), '--outDir', app, src], { cwd: app, encoding: 'utf8' });
+      assert.equal(c.status, 0, `${b.file}:${b.line}: tsc\n${c.stdout}${c.stderr}`);
+      const r = sandbox(`node ${src.replace(/\.mts$/, '.mjs')}`);
+      assert.equal(r.status, 0, `${b.file}:${b.line}\n${r.stdout}${r.stderr}`);
+    });
+  }
+
   for (const b of all.filter((x) => x.lang === 'sh' && !x.exempt)) {
     it(`${b.file}:${b.line}: every command of the sh sample runs`, () => {
       for (const cmd of commands(b.code)) {

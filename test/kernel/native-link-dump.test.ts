@@ -90,6 +90,6 @@ describe('native: link dump (real kernel)', function () {
   it('getAllFeatures reads each of them', () => {
     const all = api.getAllFeatures({ netns: ns.name });
     assert.deepEqual(Object.keys(all), oracle(ns).map(([, name]) => name));
-    assert.equal(all.big0['rx-gro'].available, true);
+    assert.equal(all.big0['rx-gro']!.available, true);
   });
 });

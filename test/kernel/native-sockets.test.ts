@@ -101,7 +101,7 @@ describe('native: cached socket ownership (real kernel)', function () {
     assert.equal(fds(), before + 2 + 2 + 1 + 1, 'this namespace keeps a spare for dumps too');
     api.releaseSockets();
     assert.equal(fds(), before);
-    assert.equal(api.getFeatures('v0', { netns: here.name })['rx-gro'].available, true);
+    assert.equal(api.getFeatures('v0', { netns: here.name })['rx-gro']!.available, true);
     api.releaseSockets();
   });
 });

@@ -35,13 +35,13 @@ describe('core logic (fake kernel)', () => {
   it('decodes every named feature in kernel order, skipping holes, across three words', () => {
     const feats = api.getFeatures('eth9');
     assert.deepEqual(Object.keys(feats), NAMES.filter(Boolean));
-    assert.deepEqual(feats['x-last'], { active: true, requested: true, available: true, fixed: false });
+    assert.deepEqual((feats as api.AnyFeatures)['x-last'], { active: true, requested: true, available: true, fixed: false });
     assert.deepEqual(feats['highdma'], { active: true, requested: false, available: false, fixed: true });
     assert.deepEqual(feats['vlan-challenged'], { active: false, requested: false, available: false, fixed: true });
   });
 
   it('sends one SFEATURES of exactly the kernel word count, only changeable bits', async () => {
-    const r = await api.setFeatures('eth9', { 'x-last': false, highdma: false });
+    const r = await api.setFeatures('eth9', new Map([['x-last', false], ['highdma', false]]));
     const sets = f.calls.filter((c) => c.fn === 'setFeatures');
     assert.equal(sets.length, 1);
     const [, , valid, requested] = sets[0].args as [string, string, number[], number[]];
@@ -98,7 +98,7 @@ describe('core logic (fake kernel)', () => {
     const r = await api.setFeatures('eth9', { gro: false });
     assert.equal(r.sent, true);
     assert.equal(r.changed, true);
-    assert.equal(api.getFeatures('eth9')['rx-gro'].requested, false);
+    assert.equal(api.getFeatures('eth9')['rx-gro']!.requested, false);
   });
 
   it('dry run computes the plan and sends nothing', async () => {
@@ -108,13 +108,13 @@ describe('core logic (fake kernel)', () => {
     assert.equal(r.changed, true);
     assert.deepEqual(r.requested.find((a) => a.name === 'rx-checksum'), { name: 'rx-checksum', asked: false, via: 'rx', before: true, after: false });
     assert.deepEqual(r.unmet.map((u) => u.name), ['highdma']);
-    assert.equal(api.getFeatures('eth9')['rx-checksum'].active, true);
+    assert.equal(api.getFeatures('eth9')['rx-checksum']!.active, true);
     const again = api.setFeaturesSync('eth9', { rx: true }, { dryRun: true });
     assert.equal(again.changed, false);
   });
 
   it('refuses an unknown name with suggestions and changes nothing, even beside valid names', async () => {
-    await assert.rejects(api.setFeatures('eth9', { rx: false, 'rx-checksumm': false }), (e: api.NicOffloadError) => {
+    await assert.rejects(api.setFeatures('eth9', { rx: false, 'rx-checksumm': false } as api.FeatureChanges), (e: api.NicOffloadError) => {
       assert.equal(e.code, 'ERR_UNKNOWN_FEATURE');
       assert.deepEqual(e.unknown, ['rx-checksumm']);
       assert.ok(e.suggestions!.includes('rx-checksum'), String(e.suggestions));
@@ -122,8 +122,8 @@ describe('core logic (fake kernel)', () => {
       return true;
     });
     assert.equal(f.calls.filter((c) => c.fn === 'setFeatures').length, 0);
-    assert.throws(() => api.setFeaturesSync('eth9', { nonsense: true }), { code: 'ERR_UNKNOWN_FEATURE' });
-    assert.throws(() => api.setFeaturesSync('eth9', { '': true }), { code: 'ERR_UNKNOWN_FEATURE' });
+    assert.throws(() => api.setFeaturesSync('eth9', { nonsense: true } as api.FeatureChanges), { code: 'ERR_UNKNOWN_FEATURE' });
+    assert.throws(() => api.setFeaturesSync('eth9', { '': true } as api.FeatureChanges), { code: 'ERR_UNKNOWN_FEATURE' });
   });
 
   it('rejects non-boolean values and bad argument types with TypeError', async () => {
@@ -176,13 +176,13 @@ describe('core logic (fake kernel)', () => {
 
   it('concurrent setFeatures each send their own words (the binding copies them before returning)', async () => {
     f.devices.set('eth10', { ...f.devices.get('eth9')! });
-    const [a, b] = await Promise.all([api.setFeatures('eth9', { 'rx-gro': false }), api.setFeatures('eth10', { 'x-last': false })]);
+    const [a, b] = await Promise.all([api.setFeatures('eth9', { 'rx-gro': false }), api.setFeatures('eth10', new Map([['x-last', false]]))]);
     assert.deepEqual(a.changes.map((c) => c.name), ['rx-gro']);
     assert.deepEqual(b.changes.map((c) => c.name), ['x-last']);
-    assert.equal(api.getFeatures('eth9')['rx-gro'].active, false);
-    assert.equal(api.getFeatures('eth9')['x-last'].active, true);
-    assert.equal(api.getFeatures('eth10')['rx-gro'].active, true);
-    assert.equal(api.getFeatures('eth10')['x-last'].active, false);
+    assert.equal(api.getFeatures('eth9')['rx-gro']!.active, false);
+    assert.equal((api.getFeatures('eth9') as api.AnyFeatures)['x-last']!.active, true);
+    assert.equal(api.getFeatures('eth10')['rx-gro']!.active, true);
+    assert.equal((api.getFeatures('eth10') as api.AnyFeatures)['x-last']!.active, false);
   });
 
   it('a kernel feature or an interface named "__proto__" is a plain property, never the prototype', async () => {
@@ -196,14 +196,14 @@ describe('core logic (fake kernel)', () => {
       assert.equal(Object.getPrototypeOf(feats), Object.prototype);
       assert.ok(Object.prototype.hasOwnProperty.call(feats, '__proto__'));
       assert.deepEqual(Object.keys(feats), names.filter(Boolean));
-      assert.deepEqual(feats['__proto__' as string], { active: true, requested: true, available: true, fixed: false });
+      assert.deepEqual((feats as api.AnyFeatures)['__proto__'], { active: true, requested: true, available: true, fixed: false });
     }
-    const r = await api.setFeatures('eth9', { ['__proto__']: false });
+    const r = await api.setFeatures('eth9', new Map([['__proto__', false]]));
     assert.deepEqual(r.changes.map((c) => c.name), ['__proto__']);
     const all = api.getAllFeatures();
     assert.equal(Object.getPrototypeOf(all), Object.prototype);
     assert.deepEqual(Object.keys(all), ['eth9', '__proto__']);
-    assert.equal(all['__proto__' as string]['rx-gro'].active, true);
+    assert.equal(all['__proto__' as string]['rx-gro']!.active, true);
     // And the JSON rendering (ethtool --json -k) keeps it as a key too.
     const json = api.featuresJsonObject('eth9', api.getFeatures('eth9'));
     assert.equal(Object.getPrototypeOf(json), Object.prototype);

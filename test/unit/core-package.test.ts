@@ -31,6 +31,22 @@ describe('package entry points', () => {
     assert.equal(r.status, 0);
   });
 
+  it('a misspelt feature name in a literal is a compile error (tsc --strict on typo consumers)', function () {
+    this.timeout(60000);
+    const tsc = require.resolve('typescript/bin/tsc');
+    const dir = path.join('test', 'fixtures', 'consumer-typos');
+    for (const [file, code] of [
+      ['set-literal.mts', 'TS2353'],
+      ['get-index.mts', /TS2339|TS2551|TS7053/],
+      ['persist-literal.cts', 'TS2353'],
+    ] as const) {
+      const c = node([tsc, '--strict', '--noEmit', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'ES2022', '--types', 'node', path.join(dir, file)]);
+      assert.notEqual(c.status, 0, `${file} compiled`);
+      assert.match(c.stdout, typeof code === 'string' ? new RegExp(code) : code, `${file}: ${c.stdout}`);
+      assert.match(c.stdout, /rx-chekcsum|rxx/, `${file}: the error names the misspelt name`);
+    }
+  });
+
   it('declares what it is in package.json: exports with types, bin, engines, os, files allowlist', () => {
     const pkg = require(path.join(ROOT, 'package.json'));
     assert.deepEqual(pkg.os, ['linux']);

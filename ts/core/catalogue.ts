@@ -45,8 +45,16 @@ export type LegacyFlag = (typeof LEGACY_FLAGS)[number];
 export type LegacyShortName = LegacyFlag['short'];
 export type LegacyLongName = LegacyFlag['long'];
 
-/** Any name `setFeatures` accepts: typed names complete in editors; other strings still pass. */
-export type FeatureName = KernelFeatureName | LegacyShortName | LegacyLongName | (string & {});
+/**
+ * The names the typings know: kernel names of today's kernels and ethtool's legacy short and long
+ * names. In a `changes` object literal they complete in editors and a misspelt one is a compile
+ * error. A name they do not know (a newer kernel's) goes in a `Map<string, boolean>`, which every
+ * call also takes; the running kernel decides at run time either way (ERR_UNKNOWN_FEATURE).
+ */
+export type FeatureName = KernelFeatureName | LegacyShortName | LegacyLongName;
+
+/** What setFeatures / persist take as an object: known names to on (true) or off (false). */
+export type FeatureChanges = { readonly [K in FeatureName]?: boolean };
 
 function constantKey(name: string): string {
   return name

@@ -3,6 +3,7 @@ import { binding, NativeBinding, NativeDriverInfo, NativeLink } from '../binding
 import { ErrorCode, fromNative, NicOffloadError } from '../errors';
 import type * as OutcomeModule from './outcome';
 import type { SetResult } from './outcome';
+import type { FeatureChanges } from './catalogue';
 import type * as PlanModule from './plan';
 import { buildFeatures, defineOwn, Features, Snapshot } from './snapshot';
 import { resolveNetns, validateChanges, validateIfname, validateOptions } from '../validate';
@@ -180,7 +181,7 @@ function prepare(ifname: unknown, changes: unknown, options: unknown): Prepared 
  * already in effect sends nothing. Errors: ERR_INVALID_IFNAME, ERR_UNKNOWN_FEATURE,
  * ERR_INVALID_ARG_TYPE (TypeError), ENODEV, EPERM (needs CAP_NET_ADMIN), EINVAL, EOPNOTSUPP.
  */
-export async function setFeatures(ifname: string, changes: Record<string, boolean> | Map<string, boolean>, options?: SetOptions): Promise<SetResult> {
+export async function setFeatures(ifname: string, changes: FeatureChanges | ReadonlyMap<string, boolean>, options?: SetOptions): Promise<SetResult> {
   const p = prepare(ifname, changes, options);
   if (p.dryRun) return outcomes().dryRunOutcome(ifname, p.netns, p.plan, p.before);
   let flags = 0;
@@ -196,7 +197,7 @@ export async function setFeatures(ifname: string, changes: Record<string, boolea
 }
 
 /** `setFeatures` for scripts: the same, blocking. */
-export function setFeaturesSync(ifname: string, changes: Record<string, boolean> | Map<string, boolean>, options?: SetOptions): SetResult {
+export function setFeaturesSync(ifname: string, changes: FeatureChanges | ReadonlyMap<string, boolean>, options?: SetOptions): SetResult {
   const p = prepare(ifname, changes, options);
   if (p.dryRun) return outcomes().dryRunOutcome(ifname, p.netns, p.plan, p.before);
   let flags = 0;

@@ -15,11 +15,11 @@ export {
   releaseSockets,
 } from './device';
 export type { NetnsOptions, SetOptions, DriverInfo, LinkInfo } from './device';
-export type { Features, FeatureState, Snapshot } from './snapshot';
+export type { Features, AnyFeatures, FeatureState, Snapshot } from './snapshot';
 export type { SetResult, AskedFeature, FeatureChange, UnmetRequest, UnmetReason } from './outcome';
 export { ETHTOOL_F_UNSUPPORTED, ETHTOOL_F_WISH } from './outcome';
 export { Feature, KERNEL_FEATURE_NAMES, LEGACY_FLAGS } from './catalogue';
-export type { FeatureName, KernelFeatureName, LegacyShortName, LegacyLongName } from './catalogue';
+export type { FeatureName, FeatureChanges, KernelFeatureName, LegacyShortName, LegacyLongName } from './catalogue';
 export { legacyGroups, patternMatches, findLegacyFlag } from './legacy';
 export type { LegacyGroup } from './legacy';
 export { resolveAsks, unknownFeatureError } from './plan';

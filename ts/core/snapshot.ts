@@ -1,4 +1,5 @@
 // A device's feature words as ETHTOOL_GFEATURES returns them, decoded by kernel bit index.
+import type { KernelFeatureName } from './catalogue';
 
 /** Offsets of the four words in each block of ETHTOOL_GFEATURES. */
 export const AVAILABLE = 0;
@@ -43,10 +44,21 @@ const STATES: readonly FeatureState[] = Array.from({ length: 16 }, (_, k) =>
   Object.freeze({ active: (k & 8) !== 0, requested: (k & 4) !== 0, available: (k & 2) !== 0, fixed: (k & 2) === 0 || (k & 1) !== 0 }),
 );
 
-/** Feature states keyed by kernel name, in kernel bit order. */
-export type Features = Record<string, FeatureState>;
+/**
+ * Feature states keyed by kernel name, in kernel bit order. Typed with the kernel names the
+ * typings know, each optional: a name the running kernel lacks is absent, so `| undefined` is
+ * honest (also under noUncheckedIndexedAccess). For a name the typings do not know, read the
+ * result as AnyFeatures (every Features is one).
+ */
+export type Features = { readonly [K in KernelFeatureName]?: FeatureState };
 
-type Builder = (blocks: Uint32Array) => Features;
+/** A Features indexed by any string (names a newer kernel has and the typings do not). */
+export type AnyFeatures = Readonly<Record<string, FeatureState | undefined>>;
+
+/** What the builders make: every name the kernel reported, present. */
+type FeatureTable = Record<string, FeatureState>;
+
+type Builder = (blocks: Uint32Array) => FeatureTable;
 
 // One builder per names table: the kernel's table is read once and frozen (see device.ts), so it
 // is compiled once into a single object literal. V8 then makes every result with one fixed hidden
@@ -69,7 +81,7 @@ function compile(names: readonly string[]): Builder | null {
     props.push(`${key}: S[${bitOf(ACTIVE, 3)} | ${bitOf(REQUESTED, 2)} | ${bitOf(AVAILABLE, 1)} | ${bitOf(NEVER_CHANGED, 0)}]`);
   }
   try {
-    const make = new Function('S', 'b', `return {\n${props.join(',\n')}\n};`) as (S: readonly FeatureState[], b: Uint32Array) => Features;
+    const make = new Function('S', 'b', `return {\n${props.join(',\n')}\n};`) as (S: readonly FeatureState[], b: Uint32Array) => FeatureTable;
     return (blocks) => make(STATES, blocks);
   } catch {
     return null; // code generation disallowed (--disallow-code-generation-from-strings)
@@ -78,7 +90,7 @@ function compile(names: readonly string[]): Builder | null {
 
 // The builder of the names table seen last: one kernel has one table, so the lookup is usually this.
 let lastNames: readonly string[] | undefined;
-let lastBuild: ((blocks: Uint32Array) => Features) | undefined;
+let lastBuild: ((blocks: Uint32Array) => FeatureTable) | undefined;
 
 export function toFeatures(s: Snapshot): Features {
   return buildFeatures(s.names, s.blocks);
@@ -99,8 +111,8 @@ export function buildFeatures(names: readonly string[], blocks: Uint32Array): Fe
   return toFeaturesLoop(names, blocks);
 }
 
-function toFeaturesLoop(names: readonly string[], blocks: Uint32Array): Features {
-  const out: Features = {};
+function toFeaturesLoop(names: readonly string[], blocks: Uint32Array): FeatureTable {
+  const out: FeatureTable = {};
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     if (!name) continue;

@@ -1,7 +1,7 @@
 // The layout of `ethtool -k` (netlink flavour, ethtool >= 5.8): legacy groups first, in ethtool's
 // flag order, then every other feature in kernel order. Text and JSON are both printed from it.
 import { legacyGroups } from '../core';
-import type { Features } from '../core';
+import type { AnyFeatures } from '../core';
 
 export interface LayoutLine {
   /** What ethtool prints: a kernel name, or a legacy long name (group heading or sole member). */
@@ -16,8 +16,8 @@ export interface LayoutLine {
   members: string[];
 }
 
-function line(name: string, indent: string, kernelName: string, features: Features): LayoutLine {
-  const f = features[kernelName];
+function line(name: string, indent: string, kernelName: string, features: AnyFeatures): LayoutLine {
+  const f = features[kernelName]!; // a name taken from the object itself
   return { name, indent, active: f.active, fixed: f.fixed, requested: f.requested, members: [kernelName] };
 }
 
@@ -28,7 +28,7 @@ function line(name: string, indent: string, kernelName: string, features: Featur
  * asked the legacy ioctls instead), then the members indented by a TAB. UFO is never printed:
  * no kernel with the netlink interface has it.
  */
-export function ethtoolLayout(features: Features): LayoutLine[] {
+export function ethtoolLayout(features: AnyFeatures): LayoutLine[] {
   const names = Object.keys(features);
   const out: LayoutLine[] = [];
   const grouped = new Set<number>();
@@ -43,7 +43,7 @@ export function ethtoolLayout(features: Features): LayoutLine[] {
     out.push({
       name: flag.long,
       indent: '',
-      active: kernelNames.some((n) => features[n].active),
+      active: kernelNames.some((n) => features[n]!.active),
       fixed: null,
       requested: null,
       members: kernelNames,
@@ -60,6 +60,6 @@ export function ethtoolLayout(features: Features): LayoutLine[] {
  * Only what can be changed: fixed features go (the `ethtool -k | grep -v fixed` habit), and so
  * does a group heading none of whose members can be changed.
  */
-export function changeableOnly(lines: readonly LayoutLine[], features: Features): LayoutLine[] {
-  return lines.filter((l) => (l.fixed === null ? l.members.some((n) => !features[n].fixed) : !l.fixed));
+export function changeableOnly(lines: readonly LayoutLine[], features: AnyFeatures): LayoutLine[] {
+  return lines.filter((l) => (l.fixed === null ? l.members.some((n) => !features[n]!.fixed) : !l.fixed));
 }

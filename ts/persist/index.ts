@@ -4,7 +4,7 @@
 // atomically, keeps the state file and applies the change live.
 import { setFeatures } from '../core';
 import { argTypeError, ErrorCode, NicOffloadError } from '../errors';
-import type { SetResult } from '../core';
+import type { FeatureChanges, SetResult } from '../core';
 import { validateChanges, validateOptions } from '../validate';
 import { Pending, prepareRemove, prepareWrite } from './atomic-write';
 import { BACKENDS, choose, Choice } from './detect';
@@ -230,7 +230,7 @@ async function commit(ctx: Context, o: Opts, update: Update, apply?: Apply): Pro
  * …). On error no file and no device setting has changed: the files are prepared first, the
  * device is changed next, and the files are put in place last.
  */
-export async function persist(ifname: string, changes: Record<string, boolean>, opts?: PersistOptions): Promise<PersistResult> {
+export async function persist(ifname: string, changes: FeatureChanges | ReadonlyMap<string, boolean>, opts?: PersistOptions): Promise<PersistResult> {
   validatePersistIfname(ifname);
   const o = checkOptions(opts);
   const list = validateChanges(changes);
